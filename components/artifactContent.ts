@@ -1,0 +1,80 @@
+/**
+ * What goes into the job artifact and its content hash. Pure file-system helpers, kept apart from
+ * the component so validation (which must check the PyFlink jar before any resource exists) and
+ * the component use the same file list.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+/** Directory entries never shipped: VCS and editor files, Python caches, build folders. */
+const EXCLUDED = new Set(["__pycache__", "target", "node_modules"]);
+
+/** Files of a directory artifact, as sorted relative POSIX paths. */
+export function listArtifactFiles(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (relative: string): void => {
+    for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
+      if (entry.name.startsWith(".") || EXCLUDED.has(entry.name) || entry.name.endsWith(".pyc")) continue;
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) files.push(child);
+    }
+  };
+  walk("");
+  return files.sort();
+}
+
+/** sha256 over each file's path and bytes: any change of name or content changes the hash. */
+export function hashDirectory(dir: string, files: string[]): string {
+  const hash = createHash("sha256");
+  for (const file of files) {
+    hash.update(file).update("\0").update(fs.readFileSync(path.join(dir, file))).update("\0");
+  }
+  return hash.digest("hex");
+}
+
+export function hashFile(file: string): string {
+  return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+}
+
+const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
+const CENTRAL_DIRECTORY_HEADER = 0x02014b50;
+
+/** Entry names of a zip (or jar) archive, read from its central directory. */
+export function zipEntryNames(archive: Buffer): string[] {
+  // The end-of-central-directory record sits in the last 22 bytes plus an optional comment.
+  let end = -1;
+  for (let offset = archive.length - 22; offset >= Math.max(0, archive.length - 22 - 0xffff); offset--) {
+    if (archive.readUInt32LE(offset) === END_OF_CENTRAL_DIRECTORY) {
+      end = offset;
+      break;
+    }
+  }
+  if (end < 0) throw new Error("not a zip archive (no end of central directory)");
+  const count = archive.readUInt16LE(end + 10);
+  let offset = archive.readUInt32LE(end + 16);
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (archive.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER) throw new Error("corrupt zip central directory");
+    const nameLength = archive.readUInt16LE(offset + 28);
+    const extraLength = archive.readUInt16LE(offset + 30);
+    const commentLength = archive.readUInt16LE(offset + 32);
+    names.push(archive.toString("utf8", offset + 46, offset + 46 + nameLength));
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return names;
+}
+
+/** Where the job's code comes from: a local file or directory to upload, or an existing S3 object. */
+export type ArtifactSource =
+  | { kind: "s3"; bucket: string; key: string }
+  | { kind: "file"; path: string }
+  | { kind: "directory"; path: string };
+
+/** The uploaded file name, with the content hash so every code change gets a new key. */
+export function contentHashedName(source: Exclude<ArtifactSource, { kind: "s3" }>, hash: string): string {
+  const extension = source.kind === "directory" ? ".zip" : path.extname(source.path);
+  const base = path.basename(source.path, source.kind === "directory" ? "" : extension);
+  return `${base}-${hash.slice(0, 16)}${extension}`;
+}

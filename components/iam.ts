@@ -1,0 +1,31 @@
+/**
+ * Grants as inline role policies: each grant is one `aws.iam.RolePolicy` whose statements name
+ * exact ARNs, owned by the component that holds the resources it opens up.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Statement {
+  Sid: string;
+  Effect?: "Allow" | "Deny";
+  Action: string[];
+  Resource: pulumi.Input<string> | pulumi.Input<string>[];
+  Condition?: Record<string, Record<string, pulumi.Input<string>>>;
+}
+
+/** A JSON policy document from statements whose ARNs may still be outputs. */
+export function policyDocument(statements: Statement[]): pulumi.Output<string> {
+  return pulumi
+    .output(statements.map((statement) => ({ Effect: "Allow", ...statement })))
+    .apply((resolved) => JSON.stringify({ Version: "2012-10-17", Statement: resolved }));
+}
+
+/** Attaches `statements` to `role` as an inline policy parented to the granting component. */
+export function grant(
+  name: string,
+  role: aws.iam.Role,
+  statements: Statement[],
+  parent: pulumi.Resource,
+): aws.iam.RolePolicy {
+  return new aws.iam.RolePolicy(name, { role: role.name, policy: policyDocument(statements) }, { parent });
+}

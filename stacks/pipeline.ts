@@ -1,0 +1,105 @@
+/**
+ * The wiring: one typed stack config in, the pipeline's components and stack outputs out.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FeatureTable } from "../components/featureTable";
+import { FlinkApplication } from "../components/flinkApplication";
+import { JobArtifact } from "../components/jobArtifact";
+import { KinesisSource } from "../components/kinesisSource";
+import { StackConfig } from "./config";
+import { GeneratedGroups, RUN_OPTIONS_GROUP, mergePropertyGroups } from "./propertyGroups";
+
+export interface PipelineOutputs {
+  streamName: pulumi.Output<string>;
+  streamArn: pulumi.Output<string>;
+  tableName: pulumi.Output<string>;
+  artifactBucket: pulumi.Output<string>;
+  artifactKey: pulumi.Output<string>;
+  roleArn: pulumi.Output<string>;
+  applicationName: pulumi.Output<string>;
+  applicationArn: pulumi.Output<string>;
+  logGroupName: pulumi.Output<string>;
+  consoleUrl: pulumi.Output<string>;
+}
+
+export function deployPipeline(config: StackConfig): PipelineOutputs {
+  const { source: sourceConfig, table: tableConfig, flink } = config;
+  const region = aws.getRegionOutput().region;
+
+  const source = new KinesisSource("source", {
+    streamName: sourceConfig.streamName,
+    streamMode: sourceConfig.streamMode,
+    shardCount: sourceConfig.shardCount,
+    retentionHours: sourceConfig.retentionHours,
+    kmsKeyId: sourceConfig.kmsKeyId,
+    retain: config.protect,
+  });
+  const table = new FeatureTable("table", { ...tableConfig, retain: config.protect });
+  const artifact = new JobArtifact("artifact", {
+    source: flink.artifact,
+    keyPrefix: flink.applicationName,
+    retain: config.protect,
+  });
+
+  const generated: GeneratedGroups = {
+    source: {
+      kind: "kinesis",
+      "stream.name": source.streamName,
+      "stream.arn": source.streamArn,
+      "aws.region": region,
+      "initial.position": sourceConfig.initialPosition,
+      "efo.consumer.name": sourceConfig.enhancedFanOut ? flink.applicationName : undefined,
+    },
+    sink: {
+      "table.name": table.tableName,
+      "aws.region": region,
+      "partition.key": tableConfig.partitionKey,
+      "sort.key": tableConfig.sortKey,
+      "ttl.attribute": tableConfig.ttlAttribute,
+    },
+    [RUN_OPTIONS_GROUP]:
+      flink.language === "python"
+        ? { python: flink.python.script, jarfile: flink.python.jarfile, pyFiles: flink.python.pyFiles }
+        : undefined,
+  };
+
+  const app = new FlinkApplication("flink", {
+    applicationName: flink.applicationName,
+    runtime: flink.runtime,
+    code: { bucketArn: artifact.bucketArn, fileKey: artifact.objectKey },
+    propertyGroups: mergePropertyGroups(generated, flink.properties),
+    grants: [
+      (role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut }),
+      (role) => table.grantWrite(role),
+      (role) => artifact.grantRead(role),
+    ],
+    // The application fails to create if its code object does not exist yet.
+    dependsOn: artifact.object ? [artifact.object] : [],
+    checkpointing: flink.checkpointing,
+    snapshots: flink.snapshots,
+    parallelism: flink.parallelism,
+    parallelismPerKpu: flink.parallelismPerKpu,
+    autoScaling: flink.autoScaling,
+    logLevel: flink.logLevel,
+    metricsLevel: flink.metricsLevel,
+    logRetentionDays: flink.logRetentionDays,
+    startApplication: flink.startApplication,
+    restore: flink.restore,
+    forceStop: flink.forceStop,
+    timeouts: flink.timeouts,
+  });
+
+  return {
+    streamName: source.streamName,
+    streamArn: source.streamArn,
+    tableName: table.tableName,
+    artifactBucket: artifact.bucketName,
+    artifactKey: artifact.objectKey,
+    roleArn: app.roleArn,
+    applicationName: app.applicationName,
+    applicationArn: app.applicationArn,
+    logGroupName: app.logGroupName,
+    consoleUrl: app.consoleUrl,
+  };
+}

@@ -1,0 +1,155 @@
+/**
+ * A small reader for structured stack config that collects every problem instead of stopping at
+ * the first, so a user fixes a config file in one pass. Each message names the full key
+ * (`flink-pipeline:flink.parallelism`) and what is allowed.
+ */
+
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Every problem found in a stack's config; the program stops before registering any resource.
+ * A RunError, so the CLI prints the problems without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+export function describe(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Plain {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** One object-valued key of the config; tracks which fields were read to flag unknown ones. */
+export class Section {
+  private readonly read = new Set<string>();
+
+  private constructor(
+    readonly path: string,
+    private readonly value: Plain,
+    private readonly problems: string[],
+  ) {}
+
+  /** `raw` undefined means "not set": every field takes its default. */
+  static of(path: string, raw: unknown, problems: string[]): Section {
+    if (raw === undefined || raw === null) return new Section(path, {}, problems);
+    if (!isPlainObject(raw)) {
+      problems.push(`${path} must be an object (got ${describe(raw)})`);
+      return new Section(path, {}, problems);
+    }
+    return new Section(path, raw, problems);
+  }
+
+  /** The full key of a field; the namespace root is `flink-pipeline:` so keys read as the CLI's. */
+  key(field: string): string {
+    return this.path.endsWith(":") ? `${this.path}${field}` : `${this.path}.${field}`;
+  }
+
+  /** The fields that are set, for maps whose keys are the user's (property groups). */
+  fieldNames(): string[] {
+    return Object.keys(this.value);
+  }
+
+  has(field: string): boolean {
+    return this.value[field] !== undefined && this.value[field] !== null;
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  private get(field: string): unknown {
+    this.read.add(field);
+    const value = this.value[field];
+    return value === null ? undefined : value;
+  }
+
+  optionalString(field: string, pattern?: { regex: RegExp; describe: string }): string | undefined {
+    const value = this.get(field);
+    if (value === undefined) return undefined;
+    if (typeof value !== "string" || value === "") {
+      this.problem(`${this.key(field)} must be a non-empty string (got ${describe(value)})`);
+      return undefined;
+    }
+    if (pattern && !pattern.regex.test(value)) {
+      this.problem(`${this.key(field)} must be ${pattern.describe} (got ${describe(value)})`);
+      return undefined;
+    }
+    return value;
+  }
+
+  string(field: string, fallback: string, pattern?: { regex: RegExp; describe: string }): string {
+    return this.optionalString(field, pattern) ?? fallback;
+  }
+
+  oneOf<T extends string>(field: string, allowed: readonly T[], fallback: T): T {
+    const value = this.get(field);
+    if (value === undefined) return fallback;
+    if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
+    this.problem(`${this.key(field)} must be one of ${allowed.join(", ")} (got ${describe(value)})`);
+    return fallback;
+  }
+
+  optionalInteger(field: string, min: number, max?: number): number | undefined {
+    const value = this.get(field);
+    if (value === undefined) return undefined;
+    if (typeof value === "number" && Number.isInteger(value) && value >= min && (max === undefined || value <= max)) {
+      return value;
+    }
+    const range = max === undefined ? `>= ${min}` : `between ${min} and ${max}`;
+    this.problem(`${this.key(field)} must be an integer ${range} (got ${describe(value)})`);
+    return undefined;
+  }
+
+  integer(field: string, fallback: number, min: number, max?: number): number {
+    return this.optionalInteger(field, min, max) ?? fallback;
+  }
+
+  boolean(field: string, fallback: boolean): boolean {
+    const value = this.get(field);
+    if (value === undefined) return fallback;
+    if (typeof value === "boolean") return value;
+    this.problem(`${this.key(field)} must be true or false (got ${describe(value)})`);
+    return fallback;
+  }
+
+  section(field: string): Section {
+    return Section.of(this.key(field), this.get(field), this.problems);
+  }
+
+  /** A map of string values; numbers and booleans are accepted and written as strings. */
+  stringMap(field: string): Record<string, string> {
+    const value = this.get(field);
+    if (value === undefined) return {};
+    if (!isPlainObject(value)) {
+      this.problem(`${this.key(field)} must be a map of names to strings (got ${describe(value)})`);
+      return {};
+    }
+    const result: Record<string, string> = {};
+    for (const [name, entry] of Object.entries(value)) {
+      if (typeof entry === "string" || typeof entry === "number" || typeof entry === "boolean") {
+        result[name] = String(entry);
+      } else {
+        this.problem(`${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`);
+      }
+    }
+    return result;
+  }
+
+  /** Reports every field that was never read: typos must not pass silently. */
+  rejectUnknown(): void {
+    const known = [...this.read].sort();
+    for (const field of Object.keys(this.value)) {
+      if (!this.read.has(field)) {
+        this.problem(`${this.key(field)} is not a known key; known keys: ${known.join(", ")}`);
+      }
+    }
+  }
+}

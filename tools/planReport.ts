@@ -1,0 +1,153 @@
+/**
+ * How the offline plan shows what a program registers: a resource tree with the settings that
+ * matter per type, or one JSON document.
+ */
+import { PlanResult, PlannedResource, redactSecrets } from "./planRuntime";
+
+type Inputs = Record<string, any>;
+
+/** The settings worth a glance, per resource type; every other input is in `--json`. */
+const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> = {
+  "aws:kinesis/stream:Stream": (i) => [
+    `mode=${i.streamModeDetails?.streamMode}`,
+    i.shardCount !== undefined ? `shards=${i.shardCount}` : undefined,
+    `retention=${i.retentionPeriod}h`,
+    `encryption=${i.encryptionType}:${i.kmsKeyId}`,
+  ],
+  "aws:dynamodb/table:Table": (i) => [
+    `keys=${i.hashKey}/${i.rangeKey}`,
+    `billing=${i.billingMode}`,
+    `ttl=${i.ttl?.attributeName}`,
+    `sse=${i.serverSideEncryption?.enabled}`,
+    `pitr=${i.pointInTimeRecovery?.enabled}`,
+    `deletionProtection=${i.deletionProtectionEnabled}`,
+  ],
+  "aws:s3/bucket:Bucket": (i) => [`forceDestroy=${i.forceDestroy}`],
+  "aws:s3/bucketObject:BucketObject": (i) => [`key=${i.key}`],
+  "aws:s3/bucketVersioning:BucketVersioning": (i) => [`status=${i.versioningConfiguration?.status}`],
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (i) => [
+    `sse=${i.rules?.[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm}`,
+  ],
+  "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (i) => [`ownership=${i.rule?.objectOwnership}`],
+  "aws:cloudwatch/logGroup:LogGroup": (i) => [`name=${i.name}`, `retention=${i.retentionInDays}d`],
+  "aws:iam/role:Role": (i) => statements(i.assumeRolePolicy).map((s) => `trust: ${describeStatement(s)}`),
+  "aws:iam/rolePolicy:RolePolicy": (i) => statements(i.policy).map(describeStatement),
+  "aws:s3/bucketPolicy:BucketPolicy": (i) => statements(i.policy).map(describeStatement),
+  "aws:kinesisanalyticsv2/application:Application": (i) => {
+    const config = i.applicationConfiguration ?? {};
+    const flink = config.flinkApplicationConfiguration ?? {};
+    const checkpoint = flink.checkpointConfiguration ?? {};
+    const parallelism = flink.parallelismConfiguration ?? {};
+    return [
+      `name=${i.name}`,
+      `runtime=${i.runtimeEnvironment}`,
+      `start=${i.startApplication}`,
+      `parallelism=${parallelism.parallelism}x${parallelism.parallelismPerKpu}/KPU autoscaling=${parallelism.autoScalingEnabled}`,
+      `checkpoints=${checkpoint.checkpointingEnabled} every ${checkpoint.checkpointInterval}ms`,
+      `snapshots=${config.applicationSnapshotConfiguration?.snapshotsEnabled}`,
+      `restore=${config.runConfiguration?.applicationRestoreConfiguration?.applicationRestoreType}`,
+      `forceStop=${i.forceStop}`,
+      `code=${config.applicationCodeConfiguration?.codeContent?.s3ContentLocation?.fileKey}`,
+      `propertyGroups=${(config.environmentProperties?.propertyGroups ?? []).map((g: Inputs) => g.propertyGroupId).join(",")}`,
+    ];
+  },
+};
+
+function statements(document: unknown): Inputs[] {
+  if (typeof document !== "string") return [];
+  try {
+    const parsed = JSON.parse(document);
+    return Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
+  } catch {
+    return [];
+  }
+}
+
+function describeStatement(statement: Inputs): string {
+  const list = (value: unknown) => (Array.isArray(value) ? value.join(",") : String(value));
+  const who = statement.Principal ? ` for ${JSON.stringify(statement.Principal)}` : "";
+  const resource = statement.Resource !== undefined ? ` on ${list(statement.Resource)}` : "";
+  const condition = statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : "";
+  return `${statement.Effect ?? "Allow"} ${list(statement.Action)}${who}${resource}${condition}`;
+}
+
+export function keySettings(resource: PlannedResource): string[] {
+  const describe = KEY_SETTINGS[resource.type];
+  if (!describe) return [];
+  const inputs = redactSecrets(resource.inputs) as Inputs;
+  return describe(inputs).filter((setting): setting is string => setting !== undefined);
+}
+
+/** The resource tree: components with their children, settings indented under each. */
+export function renderTree(result: PlanResult, header: string): string {
+  const children = new Map<string | undefined, PlannedResource[]>();
+  const urns = new Set(result.resources.map((r) => r.urn));
+  for (const resource of result.resources) {
+    const parent = resource.parent && urns.has(resource.parent) ? resource.parent : undefined;
+    children.set(parent, [...(children.get(parent) ?? []), resource]);
+  }
+  const lines = [header, ""];
+  const walk = (parent: string | undefined, indent: string) => {
+    const siblings = (children.get(parent) ?? []).sort((a, b) => a.urn.localeCompare(b.urn));
+    siblings.forEach((resource, index) => {
+      const last = index === siblings.length - 1;
+      const flags = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean);
+      const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
+      lines.push(`${indent}${branch}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+      const childIndent = parent === undefined ? indent : indent + (last ? "   " : "│  ");
+      for (const setting of keySettings(resource)) lines.push(`${childIndent}${children.has(resource.urn) ? "│  " : "   "}· ${setting}`);
+      walk(resource.urn, childIndent);
+    });
+  };
+  walk(undefined, "");
+  lines.push("", "Outputs:");
+  const width = Math.max(0, ...Object.keys(result.outputs).map((k) => k.length));
+  for (const [key, output] of Object.entries(result.outputs)) {
+    lines.push(`  ${key.padEnd(width)}  ${output.secret ? "[secret]" : formatValue(output.value)}`);
+  }
+  return lines.join("\n");
+}
+
+function formatValue(value: unknown): string {
+  if (value === undefined) return "(known after deployment)";
+  return typeof value === "string" ? value : JSON.stringify(redactSecrets(value));
+}
+
+export interface PlanDocument {
+  project: string;
+  stack: string;
+  resources: {
+    urn: string;
+    type: string;
+    name: string;
+    parent: string | null;
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependsOn: string[];
+    inputs: unknown;
+    outputs: unknown;
+  }[];
+  outputs: Record<string, unknown>;
+}
+
+/** The `--json` document; every secret reads `"[secret]"`. */
+export function planDocument(project: string, stack: string, result: PlanResult): PlanDocument {
+  return {
+    project,
+    stack,
+    resources: result.resources.map((r) => ({
+      urn: r.urn,
+      type: r.type,
+      name: r.name,
+      parent: r.parent ?? null,
+      protect: r.protect,
+      retainOnDelete: r.retainOnDelete,
+      dependsOn: r.dependsOn,
+      inputs: redactSecrets(r.inputs),
+      outputs: redactSecrets(r.outputs),
+    })),
+    outputs: Object.fromEntries(
+      Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : redactSecrets(output.value)]),
+    ),
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Runs a Pulumi program under the mock runtime and records every resource it registers, with the
+ * options only the engine sees (parent, protect, retainOnDelete, dependencies). Used by the offline
+ * plan and by the tests, so both see the program exactly the same way.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PipelineMocks } from "./mocks";
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** False for component resources. */
+  custom: boolean;
+  parent?: string;
+  protect: boolean;
+  retainOnDelete: boolean;
+  /** Every resource this one waits for: explicit `dependsOn` and those its inputs come from. */
+  dependsOn: string[];
+  provider?: string;
+  /** Inputs as registered; secrets stay wrapped so they can be told apart. */
+  inputs: Record<string, unknown>;
+  /** What the (mock) provider returned, or a component's registered outputs. */
+  outputs: Record<string, unknown>;
+}
+
+export interface PlanOptions {
+  project: string;
+  stack: string;
+  config: Record<string, string>;
+  secretKeys?: string[];
+  /** The region mocks put in ARNs. @default config `aws:region`, else "us-east-1" */
+  region?: string;
+  /** A preview (true) or a deployment (false). @default true */
+  dryRun?: boolean;
+}
+
+export interface PlanResult {
+  resources: PlannedResource[];
+  /** Stack outputs, resolved; `secret` marks the ones Pulumi keeps secret. */
+  outputs: Record<string, { value: unknown; secret: boolean }>;
+}
+
+type Program = () => unknown;
+
+/** A program module's exports (or, for `export = async () => ...`, what it returns) are its outputs. */
+export function programFromFile(file: string): Program {
+  return () => {
+    const resolved = require.resolve(file);
+    // A program runs once per plan; a second plan in the same process must run it again.
+    delete require.cache[resolved];
+    const exported = require(resolved);
+    return typeof exported === "function" ? exported() : exported;
+  };
+}
+
+export async function runProgram(program: Program, options: PlanOptions): Promise<PlanResult> {
+  const region = options.region ?? options.config["aws:region"] ?? "us-east-1";
+  await pulumi.runtime.setMocks(new PipelineMocks(region), options.project, options.stack, options.dryRun ?? true);
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  const resources = recordRegistrations();
+
+  const exported = await program();
+  const outputs: PlanResult["outputs"] = {};
+  for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
+    outputs[key] = await resolve(value);
+  }
+  await pulumi.runtime.waitForRPCs();
+  return { resources: [...resources.values()], outputs };
+}
+
+/** Resolves an output (or a plain value) with its secretness. */
+async function resolve(value: unknown): Promise<{ value: unknown; secret: boolean }> {
+  const output = pulumi.output(value) as unknown as {
+    promise(withUnknowns?: boolean): Promise<unknown>;
+    isSecret: Promise<boolean>;
+  };
+  return { value: await output.promise(true), secret: await output.isSecret };
+}
+
+function recordRegistrations(): Map<string, PlannedResource> {
+  const monitor = pulumi.runtime.getMonitor() as unknown as Record<string, any>;
+  const recorded = new Map<string, PlannedResource>();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) =>
+    register(request, (error: unknown, response: any) => {
+      if (!error) {
+        const urn: string = response.getUrn();
+        recorded.set(urn, {
+          urn,
+          type: request.getType(),
+          name: request.getName(),
+          custom: request.getCustom(),
+          parent: request.getParent() || undefined,
+          protect: request.getProtect() ?? false,
+          retainOnDelete: request.getRetainondelete() ?? false,
+          dependsOn: [...new Set<string>(request.getDependenciesList())].sort(),
+          provider: request.getProvider() || undefined,
+          inputs: pulumi.runtime.deserializeProperties(request.getObject()),
+          outputs: response.getObject() ? pulumi.runtime.deserializeProperties(response.getObject()) : {},
+        });
+      }
+      callback(error, response);
+    });
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (request: any, callback: (error: unknown, response: unknown) => void) => {
+    const resource = recorded.get(request.getUrn());
+    if (resource && request.getOutputs()) resource.outputs = pulumi.runtime.deserializeProperties(request.getOutputs());
+    return registerOutputs(request, callback);
+  };
+  return recorded;
+}
+
+/** A value with every Pulumi secret replaced by `"[secret]"`. */
+export function redactSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return "[secret]";
+  if (Array.isArray(value)) return value.map(redactSecrets);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v)]));
+  }
+  return value;
+}
+
+/** A value with every Pulumi secret unwrapped, for checks that must see the real value. */
+export function unwrapSecrets(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return unwrapSecrets(pulumi.runtime.unwrapRpcSecret(value));
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v)]));
+  }
+  return value;
+}
