@@ -65,8 +65,13 @@ export async function runProgram(program: Program, options: PlanOptions): Promis
   for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
     outputs[key] = await resolve(value);
   }
-  await pulumi.runtime.waitForRPCs();
+  await settled();
   return { resources: [...resources.values()], outputs };
+}
+
+/** Waits until every registration has reached the monitor (an SDK-internal, stable since 3.x). */
+function settled(): Promise<void> {
+  return (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
 /** Resolves an output (or a plain value) with its secretness. */

@@ -1,0 +1,103 @@
+/**
+ * Test helpers: plan a shipped stack or a config of our own under the mock runtime, then pick
+ * resources and their inputs out of the result.
+ */
+import * as path from "path";
+import { NAMESPACE } from "../stacks/config";
+import { PlanResult, PlannedResource, programFromFile, runProgram, unwrapSecrets } from "../tools/planRuntime";
+import { readStackFiles } from "../tools/stackFiles";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+export const PROGRAM = path.join(PROJECT_DIR, "index.ts");
+
+/** Plans a shipped stack, optionally replacing whole config values (as `pulumi config set` would). */
+export async function planStack(
+  stack: string,
+  overrides: Record<string, unknown> = {},
+  options: { dryRun?: boolean; stackName?: string } = {},
+): Promise<PlanResult> {
+  const files = readStackFiles(PROJECT_DIR, stack);
+  const config = { ...files.config };
+  for (const [key, value] of Object.entries(overrides)) {
+    const fullKey = key.includes(":") ? key : `${NAMESPACE}:${key}`;
+    if (value === undefined) delete config[fullKey];
+    else config[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return runProgram(programFromFile(PROGRAM), {
+    project: files.project,
+    stack: options.stackName ?? stack,
+    config,
+    secretKeys: files.secretKeys,
+    dryRun: options.dryRun,
+  });
+}
+
+export function resourcesOf(result: PlanResult, type: string): PlannedResource[] {
+  return result.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of `type` (named `name` when given); fails loudly when there is not exactly one. */
+export function resourceOf(result: PlanResult, type: string, name?: string): PlannedResource {
+  const matches = resourcesOf(result, type).filter((r) => name === undefined || r.name === name);
+  if (matches.length !== 1) {
+    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((r) => r.name).join(", ") || "none"}`);
+  }
+  return matches[0];
+}
+
+/** Inputs with secrets unwrapped. */
+export function inputsOf(resource: PlannedResource): Record<string, any> {
+  return unwrapSecrets(resource.inputs) as Record<string, any>;
+}
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+/** The statements of a role policy (`policy`) or trust policy (`assumeRolePolicy`). */
+export function statementsOf(resource: PlannedResource, field = "policy"): PolicyStatement[] {
+  return JSON.parse(inputsOf(resource)[field]).Statement;
+}
+
+/** Every statement granted to the Flink role, across all role policies. */
+export function grantedStatements(result: PlanResult): PolicyStatement[] {
+  return resourcesOf(result, "aws:iam/rolePolicy:RolePolicy").flatMap((policy) => statementsOf(policy));
+}
+
+/** A zip archive holding `files` (stored, uncompressed), for artifact tests. */
+export function zipOf(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const nameBytes = Buffer.from(name);
+    const data = Buffer.from(content);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + data.length;
+  }
+  const centralDirectory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(centralDirectory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, centralDirectory, end]);
+}
