@@ -27,15 +27,20 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
   const { source: sourceConfig, table: tableConfig, flink } = config;
   const region = aws.getRegionOutput().region;
 
+  // Physical names follow the application's, so one account holds many stacks without clashes.
   const source = new KinesisSource("source", {
-    streamName: sourceConfig.streamName,
+    streamName: sourceConfig.streamName ?? `${flink.applicationName}-events`,
     streamMode: sourceConfig.streamMode,
     shardCount: sourceConfig.shardCount,
     retentionHours: sourceConfig.retentionHours,
     kmsKeyId: sourceConfig.kmsKeyId,
     retain: config.protect,
   });
-  const table = new FeatureTable("table", { ...tableConfig, retain: config.protect });
+  const table = new FeatureTable("table", {
+    ...tableConfig,
+    tableName: tableConfig.tableName ?? `${flink.applicationName}-features`,
+    retain: config.protect,
+  });
   const artifact = new JobArtifact("artifact", {
     source: flink.artifact,
     keyPrefix: flink.applicationName,

@@ -41,7 +41,8 @@ export function mergePropertyGroups(
   generated: GeneratedGroups,
   stackProperties: Record<string, Record<string, string>>,
 ): pulumi.Output<PropertyGroup[]> {
-  const ids = [...new Set([...Object.keys(generated), ...Object.keys(stackProperties)])].sort();
+  const generatedIds = Object.keys(generated).filter((id) => generated[id as GeneratedGroupId] !== undefined);
+  const ids = [...new Set([...generatedIds, ...Object.keys(stackProperties)])].sort();
   return pulumi.all(
     ids.map((id) =>
       pulumi
@@ -55,5 +56,7 @@ export function mergePropertyGroups(
 }
 
 function dropUndefined(values: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

@@ -100,7 +100,12 @@ export class Section {
   optionalInteger(field: string, min: number, max?: number): number | undefined {
     const value = this.get(field);
     if (value === undefined) return undefined;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && (max === undefined || value <= max)) {
+    if (
+      typeof value === "number" &&
+      Number.isInteger(value) &&
+      value >= min &&
+      (max === undefined || value <= max)
+    ) {
       return value;
     }
     const range = max === undefined ? `>= ${min}` : `between ${min} and ${max}`;
@@ -137,7 +142,9 @@ export class Section {
       if (typeof entry === "string" || typeof entry === "number" || typeof entry === "boolean") {
         result[name] = String(entry);
       } else {
-        this.problem(`${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`);
+        this.problem(
+          `${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`,
+        );
       }
     }
     return result;

@@ -4,7 +4,13 @@
  */
 import * as path from "path";
 import { NAMESPACE } from "../stacks/config";
-import { PlanResult, PlannedResource, programFromFile, runProgram, unwrapSecrets } from "../tools/planRuntime";
+import {
+  PlanResult,
+  PlannedResource,
+  programFromFile,
+  runProgram,
+  unwrapSecrets,
+} from "../tools/planRuntime";
 import { readStackFiles } from "../tools/stackFiles";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -40,7 +46,9 @@ export function resourcesOf(result: PlanResult, type: string): PlannedResource[]
 export function resourceOf(result: PlanResult, type: string, name?: string): PlannedResource {
   const matches = resourcesOf(result, type).filter((r) => name === undefined || r.name === name);
   if (matches.length !== 1) {
-    throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((r) => r.name).join(", ") || "none"}`);
+    throw new Error(
+      `expected one ${type}${name ? ` named ${name}` : ""}, found ${matches.map((r) => r.name).join(", ") || "none"}`,
+    );
   }
   return matches[0];
 }
