@@ -29,7 +29,11 @@ export function listArtifactFiles(dir: string): string[] {
 export function hashDirectory(dir: string, files: string[]): string {
   const hash = createHash("sha256");
   for (const file of files) {
-    hash.update(file).update("\0").update(fs.readFileSync(path.join(dir, file))).update("\0");
+    hash
+      .update(file)
+      .update("\0")
+      .update(fs.readFileSync(path.join(dir, file)))
+      .update("\0");
   }
   return hash.digest("hex");
 }
@@ -56,7 +60,8 @@ export function zipEntryNames(archive: Buffer): string[] {
   let offset = archive.readUInt32LE(end + 16);
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
-    if (archive.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER) throw new Error("corrupt zip central directory");
+    if (archive.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER)
+      throw new Error("corrupt zip central directory");
     const nameLength = archive.readUInt16LE(offset + 28);
     const extraLength = archive.readUInt16LE(offset + 30);
     const commentLength = archive.readUInt16LE(offset + 32);

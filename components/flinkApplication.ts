@@ -118,7 +118,11 @@ export class FlinkApplication extends pulumi.ComponentResource {
       [
         // DescribeLogGroups supports no resource-level permissions.
         { Sid: "FindLogGroup", Action: ["logs:DescribeLogGroups"], Resource: "*" },
-        { Sid: "FindLogStream", Action: ["logs:DescribeLogStreams"], Resource: pulumi.interpolate`${logGroupArn}:log-stream:*` },
+        {
+          Sid: "FindLogStream",
+          Action: ["logs:DescribeLogStreams"],
+          Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
+        },
         { Sid: "WriteLogs", Action: ["logs:PutLogEvents"], Resource: logStreamArn },
         // PutMetricData supports no resource-level permissions.
         { Sid: "PublishMetrics", Action: ["cloudwatch:PutMetricData"], Resource: "*" },
@@ -141,7 +145,9 @@ export class FlinkApplication extends pulumi.ComponentResource {
         applicationConfiguration: {
           applicationCodeConfiguration: {
             codeContentType: "ZIPFILE",
-            codeContent: { s3ContentLocation: { bucketArn: args.code.bucketArn, fileKey: args.code.fileKey } },
+            codeContent: {
+              s3ContentLocation: { bucketArn: args.code.bucketArn, fileKey: args.code.fileKey },
+            },
           },
           applicationSnapshotConfiguration: { snapshotsEnabled: snapshots },
           environmentProperties: { propertyGroups: args.propertyGroups ?? [] },

@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ArtifactSource, contentHashedName, hashDirectory, hashFile, listArtifactFiles } from "./artifactContent";
+import {
+  ArtifactSource,
+  contentHashedName,
+  hashDirectory,
+  hashFile,
+  listArtifactFiles,
+} from "./artifactContent";
 import { grant } from "./iam";
 
 /** Tag that marks a bucket as holding job code; the policy pack requires such buckets be versioned. */
@@ -138,7 +144,9 @@ export class JobArtifact extends pulumi.ComponentResource {
     const asset =
       source.kind === "directory"
         ? new pulumi.asset.AssetArchive(
-            Object.fromEntries(files.map((file) => [file, new pulumi.asset.FileAsset(path.join(source.path, file))])),
+            Object.fromEntries(
+              files.map((file) => [file, new pulumi.asset.FileAsset(path.join(source.path, file))]),
+            ),
           )
         : new pulumi.asset.FileAsset(source.path);
     const object = new aws.s3.BucketObject(

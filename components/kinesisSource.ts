@@ -78,19 +78,31 @@ export class KinesisSource extends pulumi.ComponentResource {
       statements.push(
         {
           Sid: "RegisterConsumer",
-          Action: ["kinesis:DeregisterStreamConsumer", "kinesis:ListStreamConsumers", "kinesis:RegisterStreamConsumer"],
+          Action: [
+            "kinesis:DeregisterStreamConsumer",
+            "kinesis:ListStreamConsumers",
+            "kinesis:RegisterStreamConsumer",
+          ],
           Resource: this.streamArn,
         },
         {
           Sid: "ReadWithFanOut",
-          Action: ["kinesis:DeregisterStreamConsumer", "kinesis:DescribeStreamConsumer", "kinesis:SubscribeToShard"],
+          Action: [
+            "kinesis:DeregisterStreamConsumer",
+            "kinesis:DescribeStreamConsumer",
+            "kinesis:SubscribeToShard",
+          ],
           Resource: pulumi.interpolate`${this.streamArn}/consumer/*`,
         },
       );
     }
     // The AWS-managed key needs no grant; a customer-managed key must let the reader decrypt.
     if (this.kmsKeyId.startsWith("arn:")) {
-      statements.push({ Sid: "DecryptStream", Action: ["kms:Decrypt"], Resource: pulumi.output(this.kmsKeyId) });
+      statements.push({
+        Sid: "DecryptStream",
+        Action: ["kms:Decrypt"],
+        Resource: pulumi.output(this.kmsKeyId),
+      });
     }
     return grant(`${this.name}-read`, role, statements, this);
   }

@@ -33,14 +33,18 @@ export function parseArgs(argv: string[]): PlanArgs {
     const flag = argv[i];
     const value = () => {
       const next = argv[++i];
-      if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value\n${USAGE}`);
+      if (next === undefined || next.startsWith("--"))
+        throw new UsageError(`${flag} needs a value\n${USAGE}`);
       return next;
     };
     if (flag === "--stack") args.stack = value();
     else if (flag === "--program") args.program = value();
     else if (flag === "--json") args.json = true;
     else if (flag === "--help" || flag === "-h") args.help = true;
-    else throw new UsageError(`unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --help\n${USAGE}`);
+    else
+      throw new UsageError(
+        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --help\n${USAGE}`,
+      );
   }
   return args;
 }

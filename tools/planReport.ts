@@ -91,11 +91,17 @@ export function renderTree(result: PlanResult, header: string): string {
     const siblings = (children.get(parent) ?? []).sort((a, b) => a.urn.localeCompare(b.urn));
     siblings.forEach((resource, index) => {
       const last = index === siblings.length - 1;
-      const flags = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean);
+      const flags = [
+        resource.protect ? "protect" : "",
+        resource.retainOnDelete ? "retainOnDelete" : "",
+      ].filter(Boolean);
       const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
-      lines.push(`${indent}${branch}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+      lines.push(
+        `${indent}${branch}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`,
+      );
       const childIndent = parent === undefined ? indent : indent + (last ? "   " : "│  ");
-      for (const setting of keySettings(resource)) lines.push(`${childIndent}${children.has(resource.urn) ? "│  " : "   "}· ${setting}`);
+      for (const setting of keySettings(resource))
+        lines.push(`${childIndent}${children.has(resource.urn) ? "│  " : "   "}· ${setting}`);
       walk(resource.urn, childIndent);
     });
   };
@@ -147,7 +153,10 @@ export function planDocument(project: string, stack: string, result: PlanResult)
       outputs: redactSecrets(r.outputs),
     })),
     outputs: Object.fromEntries(
-      Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : redactSecrets(output.value)]),
+      Object.entries(result.outputs).map(([key, output]) => [
+        key,
+        output.secret ? "[secret]" : redactSecrets(output.value),
+      ]),
     ),
   };
 }

@@ -49,6 +49,7 @@ export function programFromFile(file: string): Program {
     const resolved = require.resolve(file);
     // A program runs once per plan; a second plan in the same process must run it again.
     delete require.cache[resolved];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a program runs when it is loaded
     const exported = require(resolved);
     return typeof exported === "function" ? exported() : exported;
   };
@@ -56,7 +57,12 @@ export function programFromFile(file: string): Program {
 
 export async function runProgram(program: Program, options: PlanOptions): Promise<PlanResult> {
   const region = options.region ?? options.config["aws:region"] ?? "us-east-1";
-  await pulumi.runtime.setMocks(new PipelineMocks(region), options.project, options.stack, options.dryRun ?? true);
+  await pulumi.runtime.setMocks(
+    new PipelineMocks(region),
+    options.project,
+    options.stack,
+    options.dryRun ?? true,
+  );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
   const resources = recordRegistrations();
 
@@ -110,7 +116,8 @@ function recordRegistrations(): Map<string, PlannedResource> {
   const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
   monitor.registerResourceOutputs = (request: any, callback: (error: unknown, response: unknown) => void) => {
     const resource = recorded.get(request.getUrn());
-    if (resource && request.getOutputs()) resource.outputs = pulumi.runtime.deserializeProperties(request.getOutputs());
+    if (resource && request.getOutputs())
+      resource.outputs = pulumi.runtime.deserializeProperties(request.getOutputs());
     return registerOutputs(request, callback);
   };
   return recorded;

@@ -45,7 +45,9 @@ export function readStackFiles(projectDir: string, stack: string): StackFiles {
   const project = parse(fs.readFileSync(projectFile, "utf8")) ?? {};
   if (typeof project.name !== "string") throw new UsageError(`${projectFile} has no project name`);
 
-  const stackFile = ["yaml", "yml"].map((ext) => path.join(projectDir, `Pulumi.${stack}.${ext}`)).find(fs.existsSync);
+  const stackFile = ["yaml", "yml"]
+    .map((ext) => path.join(projectDir, `Pulumi.${stack}.${ext}`))
+    .find(fs.existsSync);
   if (!stackFile) {
     throw new UsageError(
       `no config file Pulumi.${stack}.yaml for stack ${JSON.stringify(stack)} in ${projectDir}; stacks with a config file: ${stackNames(projectDir).join(", ")}`,
@@ -80,7 +82,9 @@ function isDeclaration(value: unknown): value is Declaration {
     typeof value === "object" &&
     value !== null &&
     !Array.isArray(value) &&
-    Object.keys(value).every((k) => ["type", "description", "default", "value", "secret", "items"].includes(k))
+    Object.keys(value).every((k) =>
+      ["type", "description", "default", "value", "secret", "items"].includes(k),
+    )
   );
 }
 
@@ -111,6 +115,8 @@ function replaceSecureValues(value: unknown): { plain: unknown; secret: boolean 
     secret ||= result.secret;
     return result.plain;
   };
-  const plain = Array.isArray(value) ? value.map(walk) : Object.fromEntries(entries.map(([k, v]) => [k, walk(v)]));
+  const plain = Array.isArray(value)
+    ? value.map(walk)
+    : Object.fromEntries(entries.map(([k, v]) => [k, walk(v)]));
   return { plain, secret };
 }
