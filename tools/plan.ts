@@ -52,6 +52,7 @@ export function parseArgs(argv: string[]): PlanArgs {
 export async function main(argv: string[], projectDir = process.cwd()): Promise<number> {
   // Stdout carries only the promised document; whatever the program logs goes to stderr.
   const write = (text: string) => process.stdout.write(`${text}\n`);
+  const { log, info } = console;
   console.log = console.error;
   console.info = console.error;
   try {
@@ -78,6 +79,9 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     }
     console.error(pulumi.RunError.isInstance(error) ? error.message : error);
     return 1;
+  } finally {
+    console.log = log;
+    console.info = info;
   }
 }
 

@@ -1,0 +1,156 @@
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main, parseArgs } from "../../tools/plan";
+import { PlanDocument } from "../../tools/planReport";
+import { PROJECT_DIR } from "../helpers";
+
+/** Runs the plan in-process, capturing what it writes to stdout and stderr. */
+async function plan(argv: string[], projectDir = PROJECT_DIR) {
+  let stdout = "";
+  let stderr = "";
+  const write = process.stdout.write;
+  const error = console.error;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  console.error = (...args: unknown[]) => {
+    stderr += `${args.join(" ")}\n`;
+  };
+  try {
+    const code = await main(argv, projectDir);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = write;
+    console.error = error;
+  }
+}
+
+describe("the offline plan", () => {
+  describe("arguments", () => {
+    const valid: [string[], object][] = [
+      [[], { stack: "dev", json: false, program: "index.ts", help: false }],
+      [["--stack", "prod", "--json"], { stack: "prod", json: true, program: "index.ts", help: false }],
+      [["--program", "other.ts"], { stack: "dev", json: false, program: "other.ts", help: false }],
+    ];
+    for (const [argv, expected] of valid) {
+      it(`reads ${JSON.stringify(argv)}`, () => assert.deepEqual(parseArgs(argv), expected));
+    }
+    const invalid: [string[], RegExp][] = [
+      [["--stak", "prod"], /unknown option "--stak"; allowed: --stack, --json, --program, --help/],
+      [["--stack"], /--stack needs a value/],
+      [["--stack", "--json"], /--stack needs a value/],
+    ];
+    for (const [argv, message] of invalid) {
+      it(`refuses ${JSON.stringify(argv)}`, () => assert.throws(() => parseArgs(argv), message));
+    }
+  });
+
+  it("prints the resource tree with protect flags and key settings", async () => {
+    const { code, stdout } = await plan(["--stack", "prod"]);
+    assert.equal(code, 0);
+    assert.match(stdout, /^Offline plan of flink-pipeline, stack prod \(us-east-1\): \d+ resources/);
+    assert.match(stdout, /aws:kinesis\/stream:Stream {2}source {2}\[protect, retainOnDelete\]/);
+    assert.match(stdout, /· mode=PROVISIONED/);
+    assert.match(stdout, /· pitr=true/);
+    assert.match(stdout, /applicationName +flink-pipeline-prod/);
+  });
+
+  it("prints one JSON document with every resource's options, inputs and outputs", async () => {
+    const { code, stdout } = await plan(["--stack", "dev", "--json"]);
+    assert.equal(code, 0);
+    const document: PlanDocument = JSON.parse(stdout);
+    assert.equal(document.project, "flink-pipeline");
+    assert.equal(document.stack, "dev");
+    const app = document.resources.find((r) => r.type === "aws:kinesisanalyticsv2/application:Application")!;
+    assert.deepEqual(Object.keys(app), [
+      "urn",
+      "type",
+      "name",
+      "parent",
+      "protect",
+      "retainOnDelete",
+      "dependsOn",
+      "inputs",
+      "outputs",
+    ]);
+    assert.equal(
+      app.urn,
+      "urn:pulumi:dev::flink-pipeline::flink-pipeline:flink:FlinkApplication$aws:kinesisanalyticsv2/application:Application::flink",
+    );
+    assert.equal(app.parent, "urn:pulumi:dev::flink-pipeline::flink-pipeline:flink:FlinkApplication::flink");
+    assert.ok(app.dependsOn.length >= 5);
+    assert.equal(
+      (app.outputs as { arn: string }).arn,
+      "arn:aws:kinesisanalytics:us-east-1:123456789012:application/flink-pipeline-dev",
+    );
+    assert.equal(document.outputs.streamName, "flink-pipeline-dev-events");
+  });
+
+  it("prints every secret as [secret], in inputs, outputs and stack outputs", async () => {
+    const { code, stdout } = await plan(["--json", "--program", "test/fixtures/secretProgram.ts"]);
+    assert.equal(code, 0);
+    assert.ok(!stdout.includes("hunter2"), "no secret value in the document");
+    const document: PlanDocument = JSON.parse(stdout);
+    const version = document.resources.find(
+      (r) => r.type === "aws:secretsmanager/secretVersion:SecretVersion",
+    )!;
+    assert.equal((version.inputs as { secretString: string }).secretString, "[secret]");
+    assert.equal(document.outputs.password, "[secret]");
+    assert.match(
+      document.outputs.secretArn as string,
+      /^arn:aws:secretsmanager:us-east-1:123456789012:secret:/,
+    );
+  });
+
+  it("exits 2 with one message per problem for bad config, before any resource", async () => {
+    const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-plan-"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(projectDir, "Pulumi.yaml"));
+    fs.writeFileSync(
+      path.join(projectDir, "Pulumi.broken.yaml"),
+      "config:\n  flink-pipeline:flink:\n    artifact: s3://team/job.zip\n    parallelism: 0\n  flink-pipeline:tabel: {}\n",
+    );
+    const { code, stdout, stderr } = await plan(
+      ["--stack", "broken", "--program", path.join(PROJECT_DIR, "index.ts")],
+      projectDir,
+    );
+    assert.equal(code, 2);
+    assert.equal(stdout, "");
+    assert.equal(
+      stderr,
+      [
+        "Invalid stack configuration:",
+        "  - flink-pipeline:tabel is not a known key; known keys: flink-pipeline:environment, flink-pipeline:protect, flink-pipeline:source, flink-pipeline:table, flink-pipeline:flink",
+        "  - flink-pipeline:flink.parallelism must be an integer >= 1 (got 0)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("exits 2 naming the stacks that exist when a stack has no config file", async () => {
+    const { code, stderr } = await plan(["--stack", "qa"]);
+    assert.equal(code, 2);
+    assert.match(
+      stderr,
+      /no config file Pulumi\.qa\.yaml for stack "qa" .*; stacks with a config file: dev, .*prod, staging/,
+    );
+  });
+
+  it("exits 1 when the program itself fails", async () => {
+    const { code, stderr } = await plan(["--program", "test/fixtures/failingProgram.ts"]);
+    assert.equal(code, 1);
+    assert.match(stderr, /the program could not find its input file/);
+  });
+
+  it("runs from npm with only the JSON document on stdout", () => {
+    const result = spawnSync("npm", ["run", "--silent", "plan", "--", "--stack", "staging", "--json"], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).stack, "staging");
+  });
+});

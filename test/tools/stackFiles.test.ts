@@ -1,0 +1,68 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SECRET_PLACEHOLDER, readStackFiles } from "../../tools/stackFiles";
+
+function project(stackYaml: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-stack-files-"));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    [
+      "name: demo",
+      "runtime: nodejs",
+      "config:",
+      "  size:",
+      "    type: integer",
+      "    default: 1",
+      "  settings:",
+      "    default:",
+      "      a: 1",
+      "      b: 2",
+      "  aws:region:",
+      "    value: eu-west-1",
+    ].join("\n"),
+  );
+  fs.writeFileSync(path.join(dir, "Pulumi.team-a.yaml"), stackYaml);
+  return dir;
+}
+
+describe("reading a stack's config files like the CLI", () => {
+  it("takes declared defaults, namespaced by the project", () => {
+    const files = readStackFiles(project("config: {}\n"), "team-a");
+    assert.deepEqual(files.config, {
+      "demo:size": "1",
+      "demo:settings": '{"a":1,"b":2}',
+      "aws:region": "eu-west-1",
+    });
+    assert.deepEqual(files.secretKeys, []);
+  });
+
+  it("replaces a whole value from the stack file, without deep merge", () => {
+    const files = readStackFiles(
+      project("config:\n  demo:settings:\n    b: 3\n  aws:region: us-west-2\n"),
+      "team-a",
+    );
+    assert.equal(files.config["demo:settings"], '{"b":3}');
+    assert.equal(files.config["aws:region"], "us-west-2");
+  });
+
+  it("turns secure values, also nested ones, into placeholders under secret keys", () => {
+    const files = readStackFiles(
+      project(
+        "config:\n  demo:token:\n    secure: v1:abc\n  demo:settings:\n    user: me\n    password:\n      secure: v1:def\n",
+      ),
+      "team-a",
+    );
+    assert.equal(files.config["demo:token"], SECRET_PLACEHOLDER);
+    assert.deepEqual(JSON.parse(files.config["demo:settings"]), { user: "me", password: SECRET_PLACEHOLDER });
+    assert.deepEqual(files.secretKeys, ["demo:settings", "demo:token"]);
+  });
+
+  it("refuses a value of another type than Pulumi.yaml declares", () => {
+    assert.throws(
+      () => readStackFiles(project("config:\n  demo:size: large\n"), "team-a"),
+      /Stack 'team-a' with configuration key 'demo:size' must be of type 'integer' \(got "large"\)/,
+    );
+  });
+});
