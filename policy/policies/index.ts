@@ -1,0 +1,57 @@
+import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { dynamodbDeletionProtection, dynamodbEncryption, dynamodbPointInTimeRecovery } from "./dynamodb";
+import {
+  flinkCheckpointing,
+  flinkLogging,
+  flinkNoPlaintextSecrets,
+  flinkParallelismBounds,
+  flinkSnapshots,
+  flinkSupportedRuntime,
+} from "./flink";
+import {
+  iamNoAdminPolicies,
+  iamNoWildcardActions,
+  iamResourceWildcardAllowList,
+  iamServiceTrustConfusedDeputy,
+} from "./iam";
+import { kinesisEncryption, kinesisRetention } from "./kinesis";
+import { logGroupRetention } from "./logs";
+import { s3ArtifactVersioning, s3DefaultEncryption, s3PublicAccessBlock, s3TlsOnly } from "./s3";
+import { secretDescription, ssmSensitiveSecureString } from "./secrets";
+import { iamStatementsScopedToStack } from "./stack";
+import { requiredTags } from "./tags";
+
+/** Policies that judge one resource at a time, from its inputs. */
+export const resourcePolicies: ResourceValidationPolicy[] = [
+  dynamodbEncryption,
+  dynamodbPointInTimeRecovery,
+  dynamodbDeletionProtection,
+  kinesisEncryption,
+  kinesisRetention,
+  iamNoWildcardActions,
+  iamResourceWildcardAllowList,
+  iamServiceTrustConfusedDeputy,
+  iamNoAdminPolicies,
+  flinkSupportedRuntime,
+  flinkCheckpointing,
+  flinkSnapshots,
+  flinkLogging,
+  flinkParallelismBounds,
+  flinkNoPlaintextSecrets,
+  logGroupRetention,
+  secretDescription,
+  ssmSensitiveSecureString,
+  requiredTags,
+];
+
+/** Policies that judge resources together (a bucket and its settings, IAM grants and the stack). */
+export const stackPolicies: StackValidationPolicy[] = [
+  s3PublicAccessBlock,
+  s3DefaultEncryption,
+  s3TlsOnly,
+  s3ArtifactVersioning,
+  iamStatementsScopedToStack,
+];
+
+/** Every policy of the pack, as `policy/index.ts` serves them and `evaluate.ts` runs them. */
+export const allPolicies: Policies = [...resourcePolicies, ...stackPolicies];

@@ -1,0 +1,77 @@
+import * as assert from "assert";
+import { readFileSync } from "fs";
+import { join } from "path";
+import { loadPolicyConfig } from "../../policy/evaluate";
+import { allPolicies } from "../../policy/policies";
+
+const CONFIG_DIR = join(__dirname, "..", "..", "policy", "config");
+const STACKS = ["dev", "staging", "prod"];
+const PROD_ONLY = [
+  "dynamodb-point-in-time-recovery",
+  "dynamodb-deletion-protection",
+  "flink-snapshots-enabled",
+];
+
+function levels(stack: string): Record<string, string> {
+  const config = loadPolicyConfig(join(CONFIG_DIR, `${stack}.json`));
+  return Object.fromEntries(
+    Object.entries(config).map(([name, settings]) => [name, settings.enforcementLevel]),
+  );
+}
+
+function advisory(stack: string): string[] {
+  return Object.entries(levels(stack))
+    .filter(([, level]) => level === "advisory")
+    .map(([name]) => name);
+}
+
+describe("policy config files", () => {
+  for (const stack of STACKS) {
+    it(`${stack}.json decides every policy explicitly`, () => {
+      const raw = JSON.parse(readFileSync(join(CONFIG_DIR, `${stack}.json`), "utf8")) as Record<
+        string,
+        unknown
+      >;
+      assert.deepStrictEqual(Object.keys(raw).sort(), allPolicies.map((policy) => policy.name).sort());
+    });
+  }
+
+  it("prod makes every policy mandatory", () => {
+    assert.deepStrictEqual(advisory("prod"), []);
+    assert.ok(Object.values(levels("prod")).every((level) => level === "mandatory"));
+  });
+
+  it("dev makes exactly the prod-only rules advisory", () => {
+    assert.deepStrictEqual(advisory("dev").sort(), [...PROD_ONLY].sort());
+  });
+
+  it("staging rehearses backups and snapshots but can be torn down", () => {
+    assert.deepStrictEqual(advisory("staging"), ["dynamodb-deletion-protection"]);
+  });
+
+  it("matches the table in policy/README.md", () => {
+    const readme = readFileSync(join(CONFIG_DIR, "..", "README.md"), "utf8");
+    const documented = readme
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .map((line) => line.split("|").map((cell) => cell.trim()))
+      .map(([, name, ...stackLevels]) => [
+        name.replace(/`/g, ""),
+        ...stackLevels.slice(0, 3).map((cell) => cell.split(" ")[0]),
+      ]);
+    const configured = allPolicies.map((policy) => [
+      policy.name,
+      ...STACKS.map((stack) => levels(stack)[policy.name]),
+    ]);
+    assert.deepStrictEqual(documented.sort(), configured.sort());
+  });
+
+  it("allows more parallelism the closer a stack is to prod", () => {
+    const maxParallelism = STACKS.map(
+      (stack) =>
+        loadPolicyConfig(join(CONFIG_DIR, `${stack}.json`))["flink-parallelism-bounds"]
+          .maxParallelism as number,
+    );
+    assert.deepStrictEqual(maxParallelism, [4, 8, 32]);
+  });
+});
