@@ -3,27 +3,33 @@
  * `Pulumi.yaml` + `Pulumi.<stack>.yaml`, and prints what it would register. No cloud credentials,
  * no Pulumi CLI, no network.
  *
- *   npm run plan -- [--stack <name>] [--json] [--program <file>]
+ *   npm run plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>]
  *
- * Exit codes: 0 planned; 1 the program failed; 2 bad config or usage (messages on stderr).
+ * The policy pack in policy/ checks every resource and the whole stack.
+ * Exit codes: 0 planned, no mandatory violation; 1 a mandatory policy is violated or the program
+ * failed; 2 bad config or usage (messages on stderr).
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../stacks/validation";
+import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
 import { UsageError, readStackFiles } from "./stackFiles";
 
-export const USAGE = `Usage: npm run plan -- [--stack <name>] [--json] [--program <file>]
-  --stack <name>    stack whose Pulumi.<name>.yaml to plan (default: dev)
-  --json            print one JSON document on stdout instead of the tree
-  --program <file>  plan another Pulumi TypeScript program (default: index.ts)
-  --help            show this help`;
+export const USAGE = `Usage: npm run plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>]
+  --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
+  --json                   print one JSON document on stdout instead of the tree
+  --program <file>         plan another Pulumi TypeScript program (default: index.ts)
+  --policy-config <file>   policy pack config (default: policy/config/<environment>.json,
+                           <environment> from the stack's flink-pipeline:environment)
+  --help                   show this help`;
 
 export interface PlanArgs {
   stack: string;
   json: boolean;
   program: string;
+  policyConfig?: string;
   help: boolean;
 }
 
@@ -39,6 +45,7 @@ export function parseArgs(argv: string[]): PlanArgs {
     };
     if (flag === "--stack") args.stack = value();
     else if (flag === "--program") args.program = value();
+    else if (flag === "--policy-config") args.policyConfig = value();
     else if (flag === "--json") args.json = true;
     else if (flag === "--help" || flag === "-h") args.help = true;
     else
@@ -63,15 +70,19 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     }
     const files = readStackFiles(projectDir, args.stack);
     const program = path.resolve(projectDir, args.program);
+    const policyConfig = args.policyConfig
+      ? path.resolve(projectDir, args.policyConfig)
+      : defaultPolicyConfig(files);
     const result = await runProgram(programFromFile(program), files);
+    const violations = await checkPolicies(result.resources, files, policyConfig);
     if (args.json) {
-      write(JSON.stringify(planDocument(files.project, files.stack, result), null, 2));
+      write(JSON.stringify({ ...planDocument(files.project, files.stack, result), violations }, null, 2));
     } else {
       const region = files.config["aws:region"] ?? "us-east-1";
       const header = `Offline plan of ${files.project}, stack ${files.stack} (${region}): ${result.resources.length} resources`;
-      write(renderTree(result, header));
+      write(`${renderTree(result, header)}\n\n${renderViolations(violations)}`);
     }
-    return 0;
+    return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
       console.error(error.message);

@@ -154,3 +154,87 @@ describe("the offline plan", () => {
     assert.equal(JSON.parse(result.stdout).stack, "staging");
   });
 });
+
+describe("the offline plan as a policy check", () => {
+  it("passes the shipped stacks with no mandatory violation", async () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+      const { code, stdout } = await plan(["--stack", stack, "--json"]);
+      assert.equal(code, 0, stack);
+      const { violations } = JSON.parse(stdout);
+      assert.deepEqual(
+        violations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory"),
+        [],
+        stack,
+      );
+    }
+  });
+
+  it("reports prod-only rules as advisory in dev", async () => {
+    const { stdout } = await plan(["--stack", "dev", "--json"]);
+    const { violations } = JSON.parse(stdout);
+    assert.deepEqual(
+      violations
+        .map((v: { policy: string; enforcementLevel: string }) => `${v.policy}:${v.enforcementLevel}`)
+        .sort(),
+      ["dynamodb-deletion-protection:advisory", "dynamodb-point-in-time-recovery:advisory"],
+    );
+  });
+
+  it("fails a deliberately bad program with every expected violation", async () => {
+    const { code, stdout } = await plan([
+      "--stack",
+      "prod",
+      "--json",
+      "--program",
+      "test/fixtures/badProgram.ts",
+    ]);
+    assert.equal(code, 1);
+    const violations: { policy: string; enforcementLevel: string; urn?: string; message: string }[] =
+      JSON.parse(stdout).violations;
+    const found = (policy: string, resourceName: string) =>
+      violations.find(
+        (v) =>
+          v.policy === policy && v.enforcementLevel === "mandatory" && v.urn?.endsWith(`::${resourceName}`),
+      );
+    const expected: [string, string][] = [
+      ["s3-bucket-public-access-block", "public-artifacts"],
+      ["s3-bucket-encryption", "public-artifacts"],
+      ["s3-bucket-tls-only", "public-artifacts"],
+      ["iam-no-wildcard-actions", "everything-kinesis"],
+      ["iam-service-trust-confused-deputy", "job"],
+      ["kinesis-stream-encryption", "plain-events"],
+      ["dynamodb-point-in-time-recovery", "no-backups"],
+      ["dynamodb-deletion-protection", "no-backups"],
+      ["flink-no-plaintext-secrets", "leaky"],
+      ["flink-cloudwatch-logging", "leaky"],
+    ];
+    for (const [policy, resource] of expected) {
+      assert.ok(
+        found(policy, resource),
+        `${policy} on ${resource}; got ${JSON.stringify(violations.map((v) => [v.policy, v.urn]))}`,
+      );
+    }
+    assert.ok(
+      !JSON.stringify(violations).includes("hunter2"),
+      "a violation message never repeats the secret",
+    );
+  });
+
+  it("groups violations by policy in the tree output and exits 1", async () => {
+    const { code, stdout } = await plan(["--stack", "prod", "--program", "test/fixtures/badProgram.ts"]);
+    assert.equal(code, 1);
+    assert.match(stdout, /Policy violations: \d+ mandatory, \d+ advisory/);
+    assert.match(
+      stdout,
+      /\n {2}iam-no-wildcard-actions \(mandatory\)\n {4}urn:pulumi:prod::flink-pipeline::aws:iam\/rolePolicy:RolePolicy::everything-kinesis\n {6}.*kinesis:\*/,
+    );
+  });
+
+  it("exits 2 for a policy config that names an unknown policy", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "flink-policy-")), "bad.json");
+    fs.writeFileSync(file, JSON.stringify({ "s3-bucket-pubilc-access": "mandatory" }));
+    const { code, stderr } = await plan(["--policy-config", file]);
+    assert.equal(code, 2);
+    assert.match(stderr, /s3-bucket-pubilc-access/);
+  });
+});
