@@ -120,7 +120,9 @@ function recordRegistrations(): Map<string, PlannedResource> {
 }
 
 /** The register request's custom timeouts; the SDK sends empty strings for those not set. */
-function customTimeoutsOf(request: any): PlannedResource["customTimeouts"] {
+function customTimeoutsOf(request: {
+  getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}): PlannedResource["customTimeouts"] {
   const timeouts = request.getCustomtimeouts?.();
   if (!timeouts) return undefined;
   const set = Object.entries({ create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() }).filter(

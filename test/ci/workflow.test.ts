@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- these tests read untyped JSON and YAML documents */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
