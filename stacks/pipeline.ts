@@ -98,28 +98,23 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
 
   const alarms = config.alarms;
   const monitoring = alarms.enabled
-    ? new FlinkMonitoring(
-        "monitoring",
-        {
-          applicationName: flink.applicationName,
-          runtime: flink.runtime,
-          source: { kind: "kinesis", streamName: source.streamName },
-          checkpointing: flink.checkpointing,
-          thresholds: {
-            maxLagMs: alarms.maxLagMs,
-            maxLagRecords: alarms.maxLagRecords,
-            heapPercent: alarms.heapPercent,
-            cpuPercent: alarms.cpuPercent,
-            checkpointDurationMs: alarms.checkpointDurationMs,
-          },
-          periodSeconds: alarms.periodSeconds,
-          evaluationPeriods: alarms.evaluationPeriods,
-          email: alarms.email,
-          kmsKeyId: alarms.kmsKeyId,
+    ? new FlinkMonitoring("monitoring", {
+        applicationName: flink.applicationName,
+        runtime: flink.runtime,
+        source: { kind: "kinesis", streamName: source.streamName },
+        checkpointing: flink.checkpointing,
+        thresholds: {
+          maxLagMs: alarms.maxLagMs,
+          maxLagRecords: alarms.maxLagRecords,
+          heapPercent: alarms.heapPercent,
+          cpuPercent: alarms.cpuPercent,
+          checkpointDurationMs: alarms.checkpointDurationMs,
         },
-        // The dashboard and alarms watch an application that exists.
-        { dependsOn: [app] },
-      )
+        periodSeconds: alarms.periodSeconds,
+        evaluationPeriods: alarms.evaluationPeriods,
+        email: alarms.email,
+        kmsKeyId: alarms.kmsKeyId,
+      })
     : undefined;
 
   return {
