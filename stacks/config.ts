@@ -98,6 +98,28 @@ export interface FlinkConfig {
   properties: Record<string, Record<string, string>>;
 }
 
+/** CloudWatch alarms on the Flink application, their SNS topic and the dashboard. */
+export interface AlarmsConfig {
+  /** Create the alarms, topic and dashboard. */
+  enabled: boolean;
+  /** An address subscribed to the alarm topic (it must confirm the subscription). */
+  email?: string;
+  /** A customer-managed key for the topic; unset: the program creates one CloudWatch may use. */
+  kmsKeyId?: string;
+  /** Length of one alarm period, in seconds (a multiple of 60: Managed Flink publishes every minute). */
+  periodSeconds: number;
+  /** Periods the heap, CPU and lag alarms must breach in a row. */
+  evaluationPeriods: number;
+  /** Kinesis source: `millisBehindLatest` limit. */
+  maxLagMs: number;
+  /** Kafka source: `records_lag_max` limit. */
+  maxLagRecords: number;
+  heapPercent: number;
+  cpuPercent: number;
+  /** `lastCheckpointDuration` limit; defaults to half the checkpoint interval. */
+  checkpointDurationMs: number;
+}
+
 export interface StackConfig {
   /** The environment tier: picks the policy config `policy/config/<environment>.json`. */
   environment: Environment;
@@ -106,6 +128,7 @@ export interface StackConfig {
   source: SourceConfig;
   table: TableConfig;
   flink: FlinkConfig;
+  alarms: AlarmsConfig;
 }
 
 /** What validation needs besides the config values themselves. */
@@ -137,8 +160,19 @@ const KMS_KEY = {
 };
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
+const EMAIL = {
+  regex: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+  describe: "an e-mail address such as oncall@example.com",
+};
+const KMS_KEY_ARN = {
+  regex: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
+  describe: "a customer-managed KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+};
+/** The AWS-managed SNS key: its policy cannot let CloudWatch publish, so alarms would fail silently. */
+export const AWS_MANAGED_SNS_KEY = "alias/aws/sns";
+
 /** The keys of our namespace that the program reads; any other is a typo. */
-const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink"] as const;
+const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink", "alarms"] as const;
 
 /**
  * Validates the full config map (as the CLI hands it to the program: `namespace:key` to a string,
@@ -167,9 +201,10 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
   const source = readSource(root.section("source"));
   const table = readTable(root.section("table"));
   const flink = readFlink(root.section("flink"), context);
+  const alarms = readAlarms(root.section("alarms"), flink.checkpointing, source.kind);
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { environment, protect, source, table, flink };
+  return { environment, protect, source, table, flink, alarms };
 }
 
 /** Config values are strings; structured ones arrive JSON-encoded, as the CLI passes them. */
@@ -312,6 +347,74 @@ function readFlink(section: Section, context: ValidationContext): FlinkConfig {
   };
   section.rejectUnknown();
   return flink;
+}
+
+function readAlarms(
+  section: Section,
+  checkpointing: FlinkConfig["checkpointing"],
+  sourceKind: string,
+): AlarmsConfig {
+  const checkpointKey = `${NAMESPACE}:flink.checkpointing`;
+  const kmsKeyId = readAlarmKey(section);
+  const periodSeconds = section.integer("periodSeconds", 60, 60, 3600);
+  if (periodSeconds % 60 !== 0) {
+    section.problem(
+      `${section.key("periodSeconds")} must be a multiple of 60: Managed Flink publishes metrics every minute (got ${periodSeconds})`,
+    );
+  }
+  const evaluationPeriods = section.integer("evaluationPeriods", 3, 1, 1440);
+  if (periodSeconds * evaluationPeriods > 86400) {
+    section.problem(
+      `${section.key("evaluationPeriods")} x ${section.key("periodSeconds")} must not exceed one day (86400 s) (got ${evaluationPeriods} x ${periodSeconds} = ${periodSeconds * evaluationPeriods} s)`,
+    );
+  }
+  if (sourceKind !== "kafka" && section.has("maxLagRecords")) {
+    section.problem(
+      `${section.key("maxLagRecords")} applies only when ${NAMESPACE}:source.kind is kafka (got ${sourceKind}); use ${section.key("maxLagMs")}`,
+    );
+  }
+  const halfInterval = Math.floor(checkpointing.intervalMs / 2);
+  const checkpointDurationMs = section.integer("checkpointDurationMs", halfInterval, 1);
+  if (!checkpointing.enabled && section.has("checkpointDurationMs")) {
+    section.problem(
+      `${section.key("checkpointDurationMs")} applies only when ${checkpointKey}.enabled is true (got false)`,
+    );
+  } else if (checkpointDurationMs >= checkpointing.intervalMs) {
+    section.problem(
+      `${section.key("checkpointDurationMs")} must be below ${checkpointKey}.intervalMs (${checkpointing.intervalMs}): a checkpoint that takes the whole interval delays the next one (got ${checkpointDurationMs})`,
+    );
+  }
+  const alarms: AlarmsConfig = {
+    enabled: section.boolean("enabled", true),
+    email: section.optionalString("email", EMAIL),
+    kmsKeyId,
+    periodSeconds,
+    evaluationPeriods,
+    maxLagMs: section.integer("maxLagMs", 60000, 1),
+    maxLagRecords: section.integer("maxLagRecords", 10000, 1),
+    heapPercent: section.integer("heapPercent", 90, 1, 100),
+    cpuPercent: section.integer("cpuPercent", 80, 1, 100),
+    checkpointDurationMs,
+  };
+  section.rejectUnknown();
+  return alarms;
+}
+
+/** The topic's key: a customer-managed key, never the AWS-managed SNS key CloudWatch cannot use. */
+function readAlarmKey(section: Section): string | undefined {
+  const key = section.optionalString("kmsKeyId");
+  if (key === undefined) return undefined;
+  if (key === AWS_MANAGED_SNS_KEY) {
+    section.problem(
+      `${section.key("kmsKeyId")} must be ${KMS_KEY_ARN.describe}, not ${AWS_MANAGED_SNS_KEY}: CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed key; leave it unset and the program creates a key CloudWatch may use`,
+    );
+    return undefined;
+  }
+  if (!KMS_KEY_ARN.regex.test(key)) {
+    section.problem(`${section.key("kmsKeyId")} must be ${KMS_KEY_ARN.describe} (got ${describe(key)})`);
+    return undefined;
+  }
+  return key;
 }
 
 function readLogRetention(section: Section): number {

@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FeatureTable } from "../components/featureTable";
 import { FlinkApplication } from "../components/flinkApplication";
+import { FlinkMonitoring } from "../components/flinkMonitoring";
 import { JobArtifact } from "../components/jobArtifact";
 import { KinesisSource } from "../components/kinesisSource";
 import { StackConfig } from "./config";
@@ -21,6 +22,11 @@ export interface PipelineOutputs {
   applicationArn: pulumi.Output<string>;
   logGroupName: pulumi.Output<string>;
   consoleUrl: pulumi.Output<string>;
+  /** Set while `flink-pipeline:alarms.enabled` is true (the default). */
+  alarmTopicArn?: pulumi.Output<string>;
+  alarmNames?: pulumi.Output<string[]>;
+  dashboardName?: pulumi.Output<string>;
+  dashboardUrl?: pulumi.Output<string>;
 }
 
 export function deployPipeline(config: StackConfig): PipelineOutputs {
@@ -95,6 +101,27 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
     timeouts: flink.timeouts,
   });
 
+  const alarms = config.alarms;
+  const monitoring = alarms.enabled
+    ? new FlinkMonitoring("monitoring", {
+        applicationName: flink.applicationName,
+        runtime: flink.runtime,
+        source: { kind: "kinesis", streamName: source.streamName },
+        checkpointing: flink.checkpointing,
+        thresholds: {
+          maxLagMs: alarms.maxLagMs,
+          maxLagRecords: alarms.maxLagRecords,
+          heapPercent: alarms.heapPercent,
+          cpuPercent: alarms.cpuPercent,
+          checkpointDurationMs: alarms.checkpointDurationMs,
+        },
+        periodSeconds: alarms.periodSeconds,
+        evaluationPeriods: alarms.evaluationPeriods,
+        email: alarms.email,
+        kmsKeyId: alarms.kmsKeyId,
+      })
+    : undefined;
+
   return {
     streamName: source.streamName,
     streamArn: source.streamArn,
@@ -106,5 +133,13 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
     applicationArn: app.applicationArn,
     logGroupName: app.logGroupName,
     consoleUrl: app.consoleUrl,
+    ...(monitoring
+      ? {
+          alarmTopicArn: monitoring.topicArn,
+          alarmNames: monitoring.alarmNames,
+          dashboardName: monitoring.dashboardName,
+          dashboardUrl: monitoring.dashboardUrl,
+        }
+      : {}),
   };
 }

@@ -124,6 +124,22 @@ export const RESOURCE_MOCKS: Record<string, ResourceMock> = {
     const keyId = uuidFrom(c.name);
     return { id: keyId, state: { keyId, arn: c.arn("kms", `key/${keyId}`) } };
   },
+  "aws:kms/alias:Alias": (c) => {
+    const name = c.physicalName("name");
+    return {
+      id: name,
+      state: { name, arn: c.arn("kms", name), targetKeyArn: c.arn("kms", `key/${c.inputs.targetKeyId}`) },
+    };
+  },
+  "aws:sns/topicPolicy:TopicPolicy": (c) => ({ id: c.inputs.arn, state: { owner: c.account } }),
+  "aws:sns/topicSubscription:TopicSubscription": (c) => ({
+    id: `${c.inputs.topic}:${uuidFrom(`${c.name}:${c.inputs.endpoint}`)}`,
+    // An e-mail subscription stays pending until its owner confirms it.
+    state: {
+      arn: `${c.inputs.topic}:${uuidFrom(`${c.name}:${c.inputs.endpoint}`)}`,
+      pendingConfirmation: c.inputs.protocol === "email",
+    },
+  }),
 };
 
 /** Per function token: what the provider function returns. */

@@ -97,5 +97,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
+  // Exit once stdout is flushed: a pipe takes writes asynchronously, and exiting early cuts the
+  // JSON document at 64 KiB.
+  main(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));
 }

@@ -49,9 +49,49 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
       `forceStop=${i.forceStop}`,
       `code=${config.applicationCodeConfiguration?.codeContent?.s3ContentLocation?.fileKey}`,
       `propertyGroups=${(config.environmentProperties?.propertyGroups ?? []).map((g: Inputs) => g.propertyGroupId).join(",")}`,
+      `allowNonRestoredState=${config.runConfiguration?.flinkRunConfiguration?.allowNonRestoredState}`,
     ];
   },
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (i) => [
+    `${describeAlarmMetric(i)} ${COMPARISONS[i.comparisonOperator] ?? i.comparisonOperator} ${i.threshold}`,
+    `periods=${i.datapointsToAlarm ?? i.evaluationPeriods}/${i.evaluationPeriods} missingData=${i.treatMissingData}`,
+    `actions=${(i.alarmActions ?? []).join(",")}`,
+  ],
+  "aws:cloudwatch/dashboard:Dashboard": (i) => [`name=${i.dashboardName}`],
+  "aws:sns/topic:Topic": (i) => [`name=${i.name}`, `kms=${i.kmsMasterKeyId}`],
+  "aws:sns/topicPolicy:TopicPolicy": (i) => statements(i.policy).map(describeStatement),
+  "aws:sns/topicSubscription:TopicSubscription": (i) => [`${i.protocol}=${i.endpoint}`],
+  "aws:kms/key:Key": (i) => [
+    `rotation=${i.enableKeyRotation}`,
+    ...statements(i.policy).map(describeStatement),
+  ],
 };
+
+const COMPARISONS: Record<string, string> = {
+  GreaterThanThreshold: ">",
+  GreaterThanOrEqualToThreshold: ">=",
+  LessThanThreshold: "<",
+  LessThanOrEqualToThreshold: "<=",
+};
+
+/** `AWS/KinesisAnalytics cpuUtilization Maximum {Application=app}`, or the metric-math expression with its metrics. */
+function describeAlarmMetric(i: Inputs): string {
+  const dimensions = (d: Inputs | undefined) =>
+    `{${Object.entries(d ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",")}}`;
+  if (i.metricName !== undefined)
+    return `${i.namespace} ${i.metricName} ${i.statistic}/${i.period}s ${dimensions(i.dimensions)}`;
+  const queries: Inputs[] = i.metricQueries ?? [];
+  const expression = queries.find((q) => q.expression !== undefined)?.expression;
+  const inputs = queries
+    .filter((q) => q.metric !== undefined)
+    .map(
+      (q) =>
+        `${q.id}=${q.metric.namespace} ${q.metric.metricName} ${q.metric.stat}/${q.metric.period}s ${dimensions(q.metric.dimensions)}`,
+    );
+  return `${expression} where ${inputs.join("; ")}`;
+}
 
 function statements(document: unknown): Inputs[] {
   if (typeof document !== "string") return [];
@@ -73,9 +113,18 @@ function describeStatement(statement: Inputs): string {
 
 export function keySettings(resource: PlannedResource): string[] {
   const describe = KEY_SETTINGS[resource.type];
-  if (!describe) return [];
   const inputs = redactSecrets(resource.inputs) as Inputs;
-  return describe(inputs).filter((setting): setting is string => setting !== undefined);
+  const settings = (describe ? describe(inputs) : []).filter(
+    (setting): setting is string => setting !== undefined,
+  );
+  const timeouts = resource.customTimeouts;
+  if (timeouts)
+    settings.push(
+      `timeouts=${Object.entries(timeouts)
+        .map(([op, d]) => `${op}:${d}`)
+        .join(",")}`,
+    );
+  return settings;
 }
 
 /** The resource tree: components with their children, settings indented under each. */
@@ -130,6 +179,7 @@ export interface PlanDocument {
     protect: boolean;
     retainOnDelete: boolean;
     dependsOn: string[];
+    customTimeouts: { create?: string; update?: string; delete?: string } | null;
     inputs: unknown;
     outputs: unknown;
   }[];
@@ -149,6 +199,7 @@ export function planDocument(project: string, stack: string, result: PlanResult)
       protect: r.protect,
       retainOnDelete: r.retainOnDelete,
       dependsOn: r.dependsOn,
+      customTimeouts: r.customTimeouts ?? null,
       inputs: redactSecrets(r.inputs),
       outputs: redactSecrets(r.outputs),
     })),

@@ -18,6 +18,8 @@ export interface PlannedResource {
   /** Every resource this one waits for: explicit `dependsOn` and those its inputs come from. */
   dependsOn: string[];
   provider?: string;
+  /** The `customTimeouts` resource option, when set (empty durations left out). */
+  customTimeouts?: { create?: string; update?: string; delete?: string };
   /** Inputs as registered; secrets stay wrapped so they can be told apart. */
   inputs: Record<string, unknown>;
   /** What the (mock) provider returned, or a component's registered outputs. */
@@ -107,6 +109,7 @@ function recordRegistrations(): Map<string, PlannedResource> {
           retainOnDelete: request.getRetainondelete() ?? false,
           dependsOn: [...new Set<string>(request.getDependenciesList())].sort(),
           provider: request.getProvider() || undefined,
+          customTimeouts: customTimeoutsOf(request),
           inputs: pulumi.runtime.deserializeProperties(request.getObject()),
           outputs: response.getObject() ? pulumi.runtime.deserializeProperties(response.getObject()) : {},
         });
@@ -121,6 +124,20 @@ function recordRegistrations(): Map<string, PlannedResource> {
     return registerOutputs(request, callback);
   };
   return recorded;
+}
+
+/** The register request's custom timeouts; the SDK sends empty strings for those not set. */
+function customTimeoutsOf(request: {
+  getCustomtimeouts?(): { getCreate(): string; getUpdate(): string; getDelete(): string } | undefined;
+}): PlannedResource["customTimeouts"] {
+  const timeouts = request.getCustomtimeouts?.();
+  if (!timeouts) return undefined;
+  const set = Object.entries({
+    create: timeouts.getCreate(),
+    update: timeouts.getUpdate(),
+    delete: timeouts.getDelete(),
+  }).filter(([, value]) => value !== "");
+  return set.length > 0 ? Object.fromEntries(set) : undefined;
 }
 
 /** A value with every Pulumi secret replaced by `"[secret]"`. */

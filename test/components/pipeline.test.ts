@@ -272,7 +272,7 @@ describe("the dev pipeline's components", () => {
 
   it("parents every resource to its component", () => {
     const components = new Map(plan.resources.filter((r) => !r.custom).map((r) => [r.urn, r.name]));
-    assert.deepEqual([...components.values()].sort(), ["artifact", "flink", "source", "table"]);
+    assert.deepEqual([...components.values()].sort(), ["artifact", "flink", "monitoring", "source", "table"]);
     for (const resource of plan.resources.filter((r) => r.custom)) {
       assert.ok(
         resource.parent && components.has(resource.parent),

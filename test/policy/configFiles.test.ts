@@ -10,6 +10,7 @@ const PROD_ONLY = [
   "dynamodb-point-in-time-recovery",
   "dynamodb-deletion-protection",
   "flink-snapshots-enabled",
+  "vpc-endpoint-policy-restricted",
 ];
 
 function levels(stack: string): Record<string, string> {
@@ -45,8 +46,17 @@ describe("policy config files", () => {
     assert.deepStrictEqual(advisory("dev").sort(), [...PROD_ONLY].sort());
   });
 
-  it("staging rehearses backups and snapshots but can be torn down", () => {
-    assert.deepStrictEqual(advisory("staging"), ["dynamodb-deletion-protection"]);
+  it("staging rehearses backups and snapshots but can be torn down and keeps default endpoint policies", () => {
+    assert.deepStrictEqual(advisory("staging").sort(), [
+      "dynamodb-deletion-protection",
+      "vpc-endpoint-policy-restricted",
+    ]);
+  });
+
+  it("refuses public ingress in every stack", () => {
+    for (const stack of STACKS) {
+      assert.strictEqual(levels(stack)["ec2-security-group-no-public-ingress"], "mandatory", stack);
+    }
   });
 
   it("matches the table in policy/README.md", () => {

@@ -4,6 +4,7 @@ import { dynamodbKinesisCases } from "./cases/dynamodbKinesis";
 import { flinkCases } from "./cases/flink";
 import { iamCases } from "./cases/iam";
 import { logsSecretsCases } from "./cases/logsSecrets";
+import { networkCases } from "./cases/network";
 import { s3Cases } from "./cases/s3";
 import { stackCases } from "./cases/stack";
 import { tagsCases } from "./cases/tags";
@@ -15,6 +16,7 @@ const tables: PolicyCaseTable[] = [
   ...iamCases,
   ...flinkCases,
   ...logsSecretsCases,
+  ...networkCases,
   ...tagsCases,
   ...stackCases,
 ];

@@ -67,11 +67,15 @@ describe("the shipped stacks, loaded from their YAML", () => {
       assert.deepEqual(
         Object.keys(plan.outputs).sort(),
         [
+          "alarmNames",
+          "alarmTopicArn",
           "applicationArn",
           "applicationName",
           "artifactBucket",
           "artifactKey",
           "consoleUrl",
+          "dashboardName",
+          "dashboardUrl",
           "logGroupName",
           "roleArn",
           "streamArn",

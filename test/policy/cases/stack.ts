@@ -1,4 +1,4 @@
-import { TYPES } from "../../../policy/lib/resourceTypes";
+import { COMPONENT_TYPES, TYPES } from "../../../policy/lib/resourceTypes";
 import { iamStatementsScopedToStack } from "../../../policy/policies/stack";
 import type { PolicyInputResource } from "../../../policy/evaluate";
 import { arn, artifactBucket, LOG_GROUP, policyDocument, role, rolePolicy, stream, table } from "../fixtures";
@@ -32,6 +32,32 @@ function grantingStack(resources: unknown[], base = dataResources()): PolicyInpu
 }
 
 const policyUrn = rolePolicy("{}").urn;
+
+const ec2Arn = (resourcePart: string, region = REGION, account = ACCOUNT) =>
+  `arn:aws:ec2:${region}:${account}:${resourcePart}`;
+
+/** Managed Flink's ENI permissions on the app's subnet and security group, as the VPC guide has them. */
+function eniStack(subnet: string, securityGroup: string, base: PolicyInputResource[]): PolicyInputResource[] {
+  return grantingStack(
+    [
+      [ec2Arn("network-interface/*"), ec2Arn(`subnet/${subnet}`), ec2Arn(`security-group/${securityGroup}`)],
+    ],
+    base,
+  );
+}
+
+/** The stack's own VPC: awsx registers one component whose outputs carry the ids. */
+const awsxVpc = resource(COMPONENT_TYPES.awsxVpc, "pipeline-vpc", {
+  vpcId: "vpc-0a1b2c3d4e5f60718",
+  privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"],
+  publicSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1"],
+});
+
+const appSecurityGroup = resource(TYPES.securityGroup, "flink-app", {
+  id: "sg-0ccccccccccccccc1",
+  arn: ec2Arn("security-group/sg-0ccccccccccccccc1"),
+  vpcId: "vpc-0a1b2c3d4e5f60718",
+});
 
 export const stackCases: PolicyCaseTable[] = [
   {
@@ -107,6 +133,90 @@ export const stackCases: PolicyCaseTable[] = [
         title: "network interfaces in any account are reported",
         input: grantingStack([`arn:aws:ec2:${REGION}:*:network-interface/*`]),
         expect: [/arn:aws:ec2:us-east-1:\*:network-interface\/\*/],
+      },
+      {
+        title: "ENI grants on the subnets of the stack's awsx VPC and its own security group comply",
+        input: eniStack("subnet-0aaaaaaaaaaaaaaa1", "sg-0ccccccccccccccc1", [
+          ...dataResources(),
+          awsxVpc,
+          appSecurityGroup,
+          resource(TYPES.securityGroupIngressRule, "kafka-in", {
+            securityGroupId: "sg-0ccccccccccccccc1",
+            cidrIpv4: "10.0.0.0/16",
+            arn: ec2Arn("security-group-rule/sgr-0ddddddddddddddd1"),
+          }),
+          resource(TYPES.vpcEndpoint, "s3", {
+            vpcId: "vpc-0a1b2c3d4e5f60718",
+            arn: ec2Arn("vpc-endpoint/vpce-0eeeeeeeeeeeeeee1"),
+          }),
+        ]),
+        expect: "compliant",
+      },
+      {
+        title: "a security group known by id only (no ARN among the props) counts as the stack's",
+        input: eniStack("subnet-0bbbbbbbbbbbbbbb1", "sg-0ccccccccccccccc1", [
+          ...dataResources(),
+          awsxVpc,
+          resource(TYPES.securityGroup, "flink-app", { id: "sg-0ccccccccccccccc1" }),
+        ]),
+        expect: "compliant",
+      },
+      {
+        title: "a subnet the stack does not create is reported",
+        input: eniStack("subnet-0fffffffffffffff1", "sg-0ccccccccccccccc1", [
+          ...dataResources(),
+          awsxVpc,
+          appSecurityGroup,
+        ]),
+        expect: [/grants access to arn:aws:ec2:us-east-1:123456789012:subnet\/subnet-0fffffffffffffff1,/],
+      },
+      {
+        title: "the stack's subnet id in another account is reported",
+        input: grantingStack(
+          [ec2Arn("subnet/subnet-0aaaaaaaaaaaaaaa1", REGION, "999999999999")],
+          [...dataResources(), awsxVpc],
+        ),
+        expect: [/999999999999:subnet\/subnet-0aaaaaaaaaaaaaaa1/],
+      },
+      {
+        title: "an existing VPC's subnet and security group comply when listed in externalNetworkResources",
+        input: eniStack("subnet-0123456789abcdef0", "sg-0123456789abcdef0", dataResources()),
+        config: { externalNetworkResources: ["subnet-0123456789abcdef0", "sg-0123456789abcdef0"] },
+        expect: "compliant",
+      },
+      {
+        title: "an existing VPC's subnet and security group are reported when not listed",
+        input: eniStack("subnet-0123456789abcdef0", "sg-0123456789abcdef0", dataResources()),
+        config: { externalNetworkResources: ["subnet-0123456789abcdef0"] },
+        expect: [/security-group\/sg-0123456789abcdef0/],
+      },
+      {
+        title: "externalNetworkResources ids hold only in the stack's region",
+        input: grantingStack(
+          [ec2Arn("subnet/subnet-0123456789abcdef0", "eu-west-1")],
+          dataResources().map((input) => ({ ...input, provider: awsProvider() })),
+        ),
+        config: { externalNetworkResources: ["subnet-0123456789abcdef0"] },
+        expect: [/eu-west-1:123456789012:subnet/],
+      },
+      {
+        title: "every subnet of the account is reported, even with a VPC in the stack",
+        input: grantingStack([ec2Arn("subnet/*"), ec2Arn("security-group/*")], [...dataResources(), awsxVpc]),
+        expect: [/subnet\/\*,/, /security-group\/\*,/],
+      },
+      {
+        title: "preview: unknown awsx VPC outputs add nothing and break nothing",
+        input: grantingStack(
+          [arn.stream("orders")],
+          [
+            ...dataResources(),
+            resource(COMPONENT_TYPES.awsxVpc, "pipeline-vpc", {
+              vpcId: UNKNOWN_STRING,
+              privateSubnetIds: UNKNOWN_STRING,
+            }),
+          ],
+        ),
+        expect: "compliant",
       },
       {
         title: "preview: ARNs derived from names match while outputs are unknown",

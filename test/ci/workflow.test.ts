@@ -1,0 +1,227 @@
+ 
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+import { ENVIRONMENTS } from "../../stacks/config";
+import { stackNames } from "../../tools/stackFiles";
+import { PROJECT_DIR } from "../helpers";
+
+/** GitHub Actions cannot run here: these tests read the workflow files and pin what they do. */
+type Doc = Record<string, any>;
+
+function workflow(file: string): Doc {
+  return parse(fs.readFileSync(path.join(PROJECT_DIR, ".github", "workflows", file), "utf8"));
+}
+
+const pipeline = workflow("pipeline.yml");
+const deployStack = workflow("deploy-stack.yml");
+const jobs: Record<string, Doc> = pipeline.jobs;
+
+/** Every `run:` command of a job. */
+function commands(job: Doc): string[] {
+  return (job.steps ?? []).filter((s: Doc) => s.run !== undefined).map((s: Doc) => String(s.run).trim());
+}
+
+/** The `with:` of the job's step that uses `action` (an `owner/name@version`, matched without the version). */
+function step(job: Doc, action: string): Doc {
+  const found = (job.steps ?? []).filter((s: Doc) => String(s.uses ?? "").split("@")[0] === action);
+  assert.equal(found.length, 1, `expected one ${action} step, found ${found.length}`);
+  return found[0];
+}
+
+function usesAction(job: Doc, action: string): boolean {
+  return (job.steps ?? []).some((s: Doc) => String(s.uses ?? "").split("@")[0] === action);
+}
+
+function matrixStacks(job: Doc): { stack: string; environment: string }[] {
+  return job.strategy.matrix.include.map((entry: Doc) => ({
+    stack: entry.stack,
+    environment: entry.environment,
+  }));
+}
+
+describe("CI/CD workflow", () => {
+  it("runs on pull requests and pushes to main, on a schedule and by hand", () => {
+    assert.deepEqual(pipeline.on.pull_request, { branches: ["main"] });
+    assert.deepEqual(pipeline.on.push, { branches: ["main"] });
+    assert.equal(pipeline.on.schedule.length, 1);
+    assert.match(pipeline.on.schedule[0].cron, /^\d+ \d+ \* \* \*$/, "a daily cron");
+    assert.ok("workflow_dispatch" in pipeline.on);
+  });
+
+  it("grants only read access by default", () => {
+    assert.deepEqual(pipeline.permissions, { contents: "read" });
+  });
+
+  describe("without cloud credentials", () => {
+    for (const name of ["checks", "plan"]) {
+      it(`${name} uses no credentials and no secrets`, () => {
+        assert.ok(!usesAction(jobs[name], "aws-actions/configure-aws-credentials"));
+        assert.ok(!usesAction(jobs[name], "pulumi/actions"));
+        assert.doesNotMatch(JSON.stringify(jobs[name]), /secrets\./);
+        assert.equal(jobs[name].permissions, undefined, "inherits contents: read");
+      });
+    }
+
+    it("checks install, type-check and test", () => {
+      assert.deepEqual(commands(jobs.checks), ["npm ci", "npm run typecheck", "npm test"]);
+      assert.match(jobs.checks.if, /pull_request/);
+      assert.match(jobs.checks.if, /push/);
+      // The PyFlink job's unit tests run under npm test.
+      assert.equal(step(jobs.checks, "actions/setup-python").with["python-version"], "3.11");
+    });
+
+    it("plans every stack offline, which evaluates the policy pack", () => {
+      assert.ok(commands(jobs.plan).includes("npm run plan -- --stack ${{ matrix.stack }}"));
+      assert.equal(jobs.plan.strategy["fail-fast"], false, "one stack's failure hides no other's");
+    });
+  });
+
+  it("covers every stack file in the plan and preview matrices", () => {
+    const stacks = stackNames(PROJECT_DIR);
+    assert.ok(stacks.length >= 3);
+    for (const job of ["plan", "preview"]) {
+      assert.deepEqual(
+        matrixStacks(jobs[job])
+          .map((entry) => entry.stack)
+          .sort(),
+        stacks,
+        `${job} matrix`,
+      );
+    }
+    assert.deepEqual(matrixStacks(jobs.preview), matrixStacks(jobs.plan));
+  });
+
+  it("pairs each stack with the environment tier its config names", () => {
+    for (const { stack, environment } of matrixStacks(jobs.plan)) {
+      assert.ok((ENVIRONMENTS as readonly string[]).includes(environment), `${stack}: ${environment}`);
+      const file = parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8"));
+      assert.equal(file.config["flink-pipeline:environment"] ?? "dev", environment, stack);
+    }
+  });
+
+  describe("preview", () => {
+    const preview = jobs.preview;
+
+    it("runs only on pull requests from this repository once checks and plans pass", () => {
+      assert.match(preview.if, /github\.event_name == 'pull_request'/);
+      assert.match(preview.if, /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/);
+      assert.deepEqual(preview.needs, ["checks", "plan"]);
+    });
+
+    it("assumes the preview role through OIDC", () => {
+      assert.deepEqual(preview.permissions, {
+        contents: "read",
+        "id-token": "write",
+        "pull-requests": "write",
+      });
+      const aws = step(preview, "aws-actions/configure-aws-credentials").with;
+      assert.equal(aws["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+      assert.ok(aws["aws-region"]);
+      assert.equal(aws["aws-access-key-id"], undefined, "no long-lived keys");
+    });
+
+    it("previews each stack with the policy pack and its environment's policy config, commenting on the PR", () => {
+      const pulumi = step(preview, "pulumi/actions");
+      assert.equal(pulumi.with.command, "preview");
+      assert.match(pulumi.with["stack-name"], /matrix\.stack/);
+      assert.equal(pulumi.with.policyPacks, "policy");
+      assert.equal(pulumi.with.policyPackConfigs, "policy/config/${{ matrix.environment }}.json");
+      assert.equal(pulumi.with["comment-on-pr"], true);
+      assert.equal(pulumi.env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    });
+  });
+
+  describe("deployment on pushes to main", () => {
+    it("promotes dev, then staging, then prod behind the production approval", () => {
+      const chain = ["deploy-dev", "deploy-staging", "deploy-prod"].map((name) => jobs[name]);
+      assert.match(chain[0].if, /github\.event_name == 'push'/);
+      assert.match(chain[0].if, /refs\/heads\/main/);
+      assert.deepEqual(chain[0].needs, ["checks", "plan"]);
+      assert.equal(chain[1].needs, "deploy-dev");
+      assert.equal(chain[2].needs, "deploy-staging");
+      assert.deepEqual(
+        chain.map((job) => job.with),
+        [
+          { stack: "dev", environment: "dev", "github-environment": "dev" },
+          { stack: "staging", environment: "staging", "github-environment": "staging" },
+          { stack: "prod", environment: "prod", "github-environment": "production" },
+        ],
+      );
+      for (const job of chain) {
+        assert.equal(job.uses, "./.github/workflows/deploy-stack.yml");
+        assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
+        assert.equal(job.secrets, "inherit");
+      }
+    });
+  });
+
+  describe("key rotation", () => {
+    const rotate = jobs["rotate-keys"];
+
+    it("runs pulumi up on schedule for the stacks that rotate keys", () => {
+      assert.match(rotate.if, /github\.event_name == 'schedule'/);
+      assert.equal(rotate.uses, "./.github/workflows/deploy-stack.yml");
+      assert.deepEqual(
+        rotate.strategy.matrix.include.map((entry: Doc) => entry.stack),
+        ["kafka-dev"],
+      );
+      assert.equal(rotate.with.stack, "${{ matrix.stack }}");
+      for (const entry of rotate.strategy.matrix.include) {
+        assert.ok((ENVIRONMENTS as readonly string[]).includes(entry.environment));
+      }
+    });
+
+    it("leaves the deployments and previews to pushes and pull requests", () => {
+      for (const name of ["checks", "plan", "preview", "deploy-dev"]) {
+        assert.doesNotMatch(jobs[name].if, /schedule/, name);
+      }
+    });
+  });
+
+  describe("deploy-stack (the reusable pulumi up)", () => {
+    const up: Doc = deployStack.jobs.up;
+
+    it("takes the stack, its policy environment and its GitHub environment", () => {
+      assert.deepEqual(Object.keys(deployStack.on.workflow_call.inputs).sort(), [
+        "environment",
+        "github-environment",
+        "stack",
+      ]);
+      assert.equal(up.environment, "${{ inputs.github-environment }}");
+    });
+
+    it("runs one update per stack at a time, never cancelling a running one", () => {
+      assert.deepEqual(up.concurrency, { group: "pulumi-${{ inputs.stack }}", "cancel-in-progress": false });
+    });
+
+    it("builds the connector jar and installs dependencies before deploying", () => {
+      const run = commands(up);
+      assert.ok(run.some((c) => c.startsWith("mvn") && c.includes("-f app/pom.xml package")));
+      assert.ok(run.includes("npm ci"));
+    });
+
+    it("assumes the stack's deploy role through OIDC and runs pulumi up with the policy pack", () => {
+      assert.deepEqual(deployStack.permissions, { contents: "read", "id-token": "write" });
+      assert.equal(
+        step(up, "aws-actions/configure-aws-credentials").with["role-to-assume"],
+        "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+      );
+      const pulumi = step(up, "pulumi/actions");
+      assert.equal(pulumi.with.command, "up");
+      assert.match(pulumi.with["stack-name"], /inputs\.stack/);
+      assert.equal(pulumi.with.policyPacks, "policy");
+      assert.equal(pulumi.with.policyPackConfigs, "policy/config/${{ inputs.environment }}.json");
+      assert.equal(pulumi.env.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    });
+
+    it("orders its steps: checkout, build, credentials, then pulumi", () => {
+      const order = up.steps.map((s: Doc) => String(s.uses ?? s.run ?? "").split("@")[0]);
+      const at = (prefix: string) => order.findIndex((entry: string) => entry.startsWith(prefix));
+      assert.equal(at("actions/checkout"), 0);
+      assert.ok(at("mvn") < at("aws-actions/configure-aws-credentials"));
+      assert.ok(at("aws-actions/configure-aws-credentials") < at("pulumi/actions"));
+    });
+  });
+});

@@ -1,0 +1,396 @@
+ 
+import { strict as assert } from "assert";
+import {
+  FlinkMonitoring,
+  FlinkMonitoringArgs,
+  kinesisMetricId,
+  resourceNameOf,
+} from "../../components/flinkMonitoring";
+import { PlanResult, runProgram } from "../../tools/planRuntime";
+import { inputsOf, resourceOf, resourcesOf, statementsOf } from "../helpers";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const APP = "orders-app";
+
+/** Plans a program that holds only the monitoring component. */
+function planMonitoring(args: Partial<FlinkMonitoringArgs> = {}): Promise<PlanResult> {
+  return runProgram(
+    () => {
+      const monitoring = new FlinkMonitoring("monitoring", {
+        applicationName: APP,
+        source: { kind: "kinesis", streamName: "orders-stream.v1" },
+        ...args,
+      });
+      return {
+        topicArn: monitoring.topicArn,
+        alarmNames: monitoring.alarmNames,
+        dashboardName: monitoring.dashboardName,
+      };
+    },
+    { project: "flink-pipeline", stack: "test", config: { "aws:region": "eu-west-1" } },
+  );
+}
+
+function alarm(result: PlanResult, key: string): Record<string, any> {
+  return inputsOf(resourceOf(result, ALARM, `monitoring-${key}`));
+}
+
+/** The single metric an alarm watches (plain or the only input of its metric math), as one flat record. */
+function watched(inputs: Record<string, any>) {
+  if (inputs.metricName !== undefined) {
+    return {
+      namespace: inputs.namespace,
+      metricName: inputs.metricName,
+      statistic: inputs.statistic,
+      dimensions: inputs.dimensions,
+      expression: undefined,
+    };
+  }
+  const queries: Record<string, any>[] = inputs.metricQueries;
+  const metrics = queries.filter((q) => q.metric !== undefined);
+  assert.equal(metrics.length, 1, "expected metric math over one metric");
+  return {
+    namespace: metrics[0].metric.namespace,
+    metricName: metrics[0].metric.metricName,
+    statistic: metrics[0].metric.stat,
+    dimensions: metrics[0].metric.dimensions,
+    expression: queries.find((q) => q.expression !== undefined)?.expression,
+  };
+}
+
+interface Expected {
+  key: string;
+  metricName: string;
+  statistic: string;
+  expression?: string;
+  threshold: number;
+  evaluationPeriods: number;
+  treatMissingData: string;
+  dimensions?: Record<string, string>;
+}
+
+const appOnly = { Application: APP };
+
+/** Per runtime generation: what each single-metric alarm watches. */
+const EXPECTED_BY_RUNTIME: Record<string, Expected[]> = {
+  "FLINK-1_20": [
+    {
+      key: "downtime",
+      metricName: "downtime",
+      statistic: "Average",
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "breaching",
+    },
+    {
+      key: "restarts",
+      metricName: "fullRestarts",
+      statistic: "Maximum",
+      expression: "RATE(m1)",
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+    },
+  ],
+  "FLINK-2_2": [
+    {
+      key: "restarts",
+      metricName: "numRestarts",
+      statistic: "Maximum",
+      expression: "RATE(m1)",
+      threshold: 0,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+    },
+  ],
+};
+const EXPECTED_ANY_RUNTIME: Expected[] = [
+  {
+    key: "failed-checkpoints",
+    metricName: "numberOfFailedCheckpoints",
+    statistic: "Maximum",
+    expression: "RATE(m1)",
+    threshold: 0,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+  },
+  {
+    key: "checkpoint-duration",
+    metricName: "lastCheckpointDuration",
+    statistic: "Maximum",
+    threshold: 30000,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+  },
+  {
+    key: "heap",
+    metricName: "heapMemoryUtilization",
+    statistic: "Maximum",
+    threshold: 90,
+    evaluationPeriods: 3,
+    treatMissingData: "notBreaching",
+  },
+  {
+    key: "cpu",
+    metricName: "cpuUtilization",
+    statistic: "Maximum",
+    threshold: 80,
+    evaluationPeriods: 3,
+    treatMissingData: "notBreaching",
+  },
+];
+const EXPECTED_LAG: Record<"kinesis" | "kafka", Expected> = {
+  kinesis: {
+    key: "source-lag",
+    metricName: "millisBehindLatest",
+    statistic: "Maximum",
+    threshold: 60000,
+    evaluationPeriods: 3,
+    treatMissingData: "notBreaching",
+    dimensions: { Application: APP, Flow: "Input", Id: "orders_stream_v1" },
+  },
+  kafka: {
+    key: "source-lag",
+    metricName: "records_lag_max",
+    statistic: "Maximum",
+    threshold: 10000,
+    evaluationPeriods: 3,
+    treatMissingData: "notBreaching",
+    dimensions: { Application: APP, Flow: "Input", Topic: "orders" },
+  },
+};
+
+describe("FlinkMonitoring", () => {
+  for (const runtime of ["FLINK-1_20", "FLINK-2_2"]) {
+    for (const kind of ["kinesis", "kafka"] as const) {
+      describe(`on ${runtime} reading ${kind}`, () => {
+        let result: PlanResult;
+        before(async () => {
+          result = await planMonitoring({
+            runtime,
+            source: kind === "kinesis" ? { kind, streamName: "orders-stream.v1" } : { kind, topic: "orders" },
+          });
+        });
+
+        it("creates the seven alarms, named after the application", () => {
+          assert.deepEqual(
+            resourcesOf(result, ALARM)
+              .map((r) => inputsOf(r).name)
+              .sort(),
+            [
+              "checkpoint-duration",
+              "cpu",
+              "downtime",
+              "failed-checkpoints",
+              "heap",
+              "restarts",
+              "source-lag",
+            ].map((key) => `${APP}-${key}`),
+          );
+        });
+
+        for (const expected of [
+          ...EXPECTED_BY_RUNTIME[runtime],
+          ...EXPECTED_ANY_RUNTIME,
+          EXPECTED_LAG[kind],
+        ]) {
+          it(`alarms on ${expected.expression ? `${expected.expression} of ` : ""}${expected.metricName} > ${expected.threshold} (${expected.key})`, () => {
+            const inputs = alarm(result, expected.key);
+            assert.deepEqual(watched(inputs), {
+              namespace: "AWS/KinesisAnalytics",
+              metricName: expected.metricName,
+              statistic: expected.statistic,
+              dimensions: expected.dimensions ?? appOnly,
+              expression: expected.expression,
+            });
+            assert.equal(inputs.threshold, expected.threshold);
+            assert.equal(inputs.comparisonOperator, "GreaterThanThreshold");
+            assert.equal(inputs.evaluationPeriods, expected.evaluationPeriods);
+            assert.equal(inputs.datapointsToAlarm, expected.evaluationPeriods);
+            assert.equal(inputs.treatMissingData, expected.treatMissingData);
+          });
+        }
+
+        it("notifies the alarm topic on alarm and on recovery", () => {
+          const topicArn = `arn:aws:sns:eu-west-1:123456789012:${APP}-alarms`;
+          for (const resource of resourcesOf(result, ALARM)) {
+            assert.deepEqual(inputsOf(resource).alarmActions, [topicArn]);
+            assert.deepEqual(inputsOf(resource).okActions, [topicArn]);
+          }
+        });
+
+        it("draws the source lag with its dimensions on the dashboard", () => {
+          const body = JSON.parse(
+            inputsOf(resourceOf(result, "aws:cloudwatch/dashboard:Dashboard")).dashboardBody,
+          );
+          const lag = EXPECTED_LAG[kind];
+          const lagWidget = body.widgets.find(
+            (w: any) => w.properties.title === `Source lag (${lag.metricName})`,
+          );
+          const [namespace, metricName, ...rest] = lagWidget.properties.metrics[0];
+          assert.equal(namespace, "AWS/KinesisAnalytics");
+          assert.equal(metricName, lag.metricName);
+          assert.deepEqual(rest.slice(0, -1), Object.entries(lag.dimensions!).flat());
+          assert.deepEqual(lagWidget.properties.annotations.horizontal, [
+            { label: "alarm source-lag", value: lag.threshold },
+          ]);
+        });
+      });
+    }
+  }
+
+  it("on Flink 2.2 counts restarting and failing time as downtime, missing data breaching", async () => {
+    const inputs = alarm(await planMonitoring({ runtime: "FLINK-2_2" }), "downtime");
+    assert.equal(inputs.metricName, undefined);
+    const queries: any[] = inputs.metricQueries;
+    assert.deepEqual(
+      queries.map((q) => [q.id, q.expression ?? q.metric.metricName, q.returnData]),
+      [
+        ["e1", "m1 + m2", true],
+        ["m1", "restartingTime", false],
+        ["m2", "failingTime", false],
+      ],
+    );
+    for (const q of queries.filter((q) => q.metric)) {
+      assert.deepEqual(q.metric.dimensions, appOnly);
+      assert.equal(q.metric.namespace, "AWS/KinesisAnalytics");
+      assert.equal(q.metric.period, 60);
+    }
+    assert.equal(inputs.threshold, 0);
+    assert.equal(inputs.treatMissingData, "breaching");
+  });
+
+  it("takes thresholds and periods from its arguments", async () => {
+    const result = await planMonitoring({
+      checkpointing: { intervalMs: 120000 },
+      thresholds: { maxLagMs: 5000, heapPercent: 75, cpuPercent: 60 },
+      periodSeconds: 300,
+      evaluationPeriods: 5,
+    });
+    assert.equal(alarm(result, "source-lag").threshold, 5000);
+    assert.equal(alarm(result, "heap").threshold, 75);
+    assert.equal(alarm(result, "cpu").threshold, 60);
+    assert.equal(alarm(result, "checkpoint-duration").threshold, 60000, "half the checkpoint interval");
+    assert.equal(alarm(result, "cpu").evaluationPeriods, 5);
+    assert.equal(alarm(result, "cpu").period, 300);
+    assert.equal(alarm(result, "downtime").evaluationPeriods, 1, "outages alarm on the first period");
+  });
+
+  it("leaves out the checkpoint alarms when checkpointing is off", async () => {
+    const result = await planMonitoring({ checkpointing: { enabled: false } });
+    const keys = resourcesOf(result, ALARM).map((r) => r.name);
+    assert.ok(!keys.includes("monitoring-failed-checkpoints"));
+    assert.ok(!keys.includes("monitoring-checkpoint-duration"));
+    assert.equal(keys.length, 5);
+  });
+
+  it("encrypts the topic with a rotating key CloudWatch may use, and lets only this app's alarms publish", async () => {
+    const result = await planMonitoring();
+    const key = resourceOf(result, "aws:kms/key:Key");
+    const topic = inputsOf(resourceOf(result, "aws:sns/topic:Topic"));
+    assert.equal(topic.name, `${APP}-alarms`);
+    assert.equal(topic.kmsMasterKeyId, (key.outputs as any).arn);
+    assert.equal(inputsOf(key).enableKeyRotation, true);
+    const cloudwatch = statementsOf(key).find((s) =>
+      JSON.stringify(s.Principal).includes("cloudwatch.amazonaws.com"),
+    );
+    assert.deepEqual(cloudwatch?.Action, ["kms:Decrypt", "kms:GenerateDataKey*"]);
+    assert.equal(inputsOf(resourceOf(result, "aws:kms/alias:Alias")).name, `alias/${APP}-alarms`);
+
+    const [publish] = statementsOf(resourceOf(result, "aws:sns/topicPolicy:TopicPolicy"));
+    assert.deepEqual(publish.Principal, { Service: "cloudwatch.amazonaws.com" });
+    assert.equal(publish.Action, "sns:Publish");
+    assert.equal(publish.Resource, `arn:aws:sns:eu-west-1:123456789012:${APP}-alarms`);
+    assert.deepEqual(publish.Condition, {
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${APP}-*` },
+    });
+  });
+
+  it("uses a given customer-managed key instead of creating one", async () => {
+    const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const result = await planMonitoring({ kmsKeyId: keyArn });
+    assert.equal(resourcesOf(result, "aws:kms/key:Key").length, 0);
+    assert.equal(inputsOf(resourceOf(result, "aws:sns/topic:Topic")).kmsMasterKeyId, keyArn);
+  });
+
+  it("subscribes the configured e-mail address, and none without one", async () => {
+    const withEmail = await planMonitoring({ email: "oncall@example.com" });
+    const subscription = inputsOf(resourceOf(withEmail, "aws:sns/topicSubscription:TopicSubscription"));
+    assert.deepEqual(
+      { protocol: subscription.protocol, endpoint: subscription.endpoint, topic: subscription.topic },
+      {
+        protocol: "email",
+        endpoint: "oncall@example.com",
+        topic: `arn:aws:sns:eu-west-1:123456789012:${APP}-alarms`,
+      },
+    );
+    assert.equal(
+      resourcesOf(await planMonitoring(), "aws:sns/topicSubscription:TopicSubscription").length,
+      0,
+    );
+  });
+
+  it("builds a dashboard body that is valid JSON naming the app and its metrics", async () => {
+    const result = await planMonitoring({ runtime: "FLINK-2_2" });
+    const dashboard = inputsOf(resourceOf(result, "aws:cloudwatch/dashboard:Dashboard"));
+    assert.equal(dashboard.dashboardName, APP);
+    const body = JSON.parse(dashboard.dashboardBody);
+    const series = body.widgets.flatMap((w: any) => w.properties.metrics ?? []);
+    const names = new Set(series.map((m: unknown[]) => m[1]));
+    for (const metric of [
+      "KPUs",
+      "runningTime",
+      "restartingTime",
+      "failingTime",
+      "numRestarts",
+      "lastCheckpointDuration",
+      "numberOfFailedCheckpoints",
+      "millisBehindLatest",
+      "numRecordsInPerSecond",
+      "numRecordsOutPerSecond",
+      "cpuUtilization",
+      "heapMemoryUtilization",
+    ]) {
+      assert.ok(names.has(metric), `dashboard lacks ${metric}`);
+    }
+    for (const m of series.filter((m: unknown[]) => m[1] !== "millisBehindLatest")) {
+      assert.deepEqual(m.slice(0, 4), ["AWS/KinesisAnalytics", m[1], "Application", APP]);
+    }
+    assert.ok(
+      body.widgets.every(
+        (w: any) => w.type === "text" || w.type === "alarm" || w.properties.region === "eu-west-1",
+      ),
+    );
+    const alarms = body.widgets.find((w: any) => w.type === "alarm").properties.alarms;
+    assert.equal(alarms.length, 7);
+    assert.ok(
+      alarms.every((arn: string) =>
+        arn.startsWith(`arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${APP}-`),
+      ),
+    );
+  });
+
+  it("exports the topic, alarm names and dashboard", async () => {
+    const { outputs } = await planMonitoring();
+    assert.equal(outputs.topicArn.value, `arn:aws:sns:eu-west-1:123456789012:${APP}-alarms`);
+    assert.equal((outputs.alarmNames.value as string[]).length, 7);
+    assert.equal(outputs.dashboardName.value, APP);
+  });
+
+  it("rejects the AWS-managed SNS key, which CloudWatch cannot publish under", async () => {
+    await assert.rejects(planMonitoring({ kmsKeyId: "alias/aws/sns" }), /kmsKeyId cannot be alias\/aws\/sns/);
+  });
+
+  it("rejects a checkpoint duration limit at or above the interval", async () => {
+    await assert.rejects(
+      planMonitoring({ checkpointing: { intervalMs: 10000 }, thresholds: { checkpointDurationMs: 10000 } }),
+      /thresholds.checkpointDurationMs \(10000\) must be below checkpointing.intervalMs \(10000\)/,
+    );
+  });
+
+  it("derives metric ids and resource names the way AWS allows them", () => {
+    assert.equal(kinesisMetricId("orders-stream.v1"), "orders_stream_v1");
+    assert.equal(resourceNameOf("team.orders-app_1"), "team-orders-app_1");
+  });
+});
