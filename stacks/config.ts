@@ -7,7 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { ArtifactSource, listArtifactFiles, zipEntryNames } from "../components/artifactContent";
-import { GENERATED_PROPERTIES, GeneratedGroupId, MAX_PROPERTY_GROUPS, RUN_OPTIONS_GROUP } from "./propertyGroups";
+import { NetworkConfig, readNetwork, validateNetworkForSource } from "./networkConfig";
+import {
+  GENERATED_PROPERTIES,
+  GeneratedGroupId,
+  MAX_PROPERTY_GROUPS,
+  RUN_OPTIONS_GROUP,
+} from "./propertyGroups";
 import { ConfigError, Section, describe } from "./validation";
 
 export const NAMESPACE = "flink-pipeline";
@@ -100,6 +106,8 @@ export interface StackConfig {
   source: SourceConfig;
   table: TableConfig;
   flink: FlinkConfig;
+  /** Where the application's network interfaces live: public (default), a created VPC or an existing one. */
+  network: NetworkConfig;
 }
 
 /** What validation needs besides the config values themselves. */
@@ -112,10 +120,19 @@ export interface ValidationContext {
   dryRun: boolean;
 }
 
-const NAME_PATTERN = { regex: /^[a-zA-Z0-9_.-]{1,128}$/, describe: "1 to 128 letters, digits, '_', '.' or '-'" };
-const ATTRIBUTE_PATTERN = { regex: /^[a-zA-Z0-9_.-]{1,255}$/, describe: "1 to 255 letters, digits, '_', '.' or '-'" };
+const NAME_PATTERN = {
+  regex: /^[a-zA-Z0-9_.-]{1,128}$/,
+  describe: "1 to 128 letters, digits, '_', '.' or '-'",
+};
+const ATTRIBUTE_PATTERN = {
+  regex: /^[a-zA-Z0-9_.-]{1,255}$/,
+  describe: "1 to 255 letters, digits, '_', '.' or '-'",
+};
 const STREAM_NAME_PATTERN = { regex: /^[a-zA-Z0-9_.-]{1,128}$/, describe: NAME_PATTERN.describe };
-const TABLE_NAME_PATTERN = { regex: /^[a-zA-Z0-9_.-]{3,255}$/, describe: "3 to 255 letters, digits, '_', '.' or '-'" };
+const TABLE_NAME_PATTERN = {
+  regex: /^[a-zA-Z0-9_.-]{3,255}$/,
+  describe: "3 to 255 letters, digits, '_', '.' or '-'",
+};
 const KMS_KEY = {
   regex: /^(alias\/aws\/kinesis|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+)$/,
   describe: `"${AWS_MANAGED_KINESIS_KEY}" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
@@ -123,7 +140,7 @@ const KMS_KEY = {
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
 /** The keys of our namespace that the program reads; any other is a typo. */
-const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink"] as const;
+const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink", "network"] as const;
 
 /**
  * Validates the full config map (as the CLI hands it to the program: `namespace:key` to a string,
@@ -137,7 +154,9 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const key = fullKey.slice(NAMESPACE.length + 1);
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
-      problems.push(`${fullKey} is not a known key; known keys: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`);
+      problems.push(
+        `${fullKey} is not a known key; known keys: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`,
+      );
       continue;
     }
     values[key] = parseConfigValue(text);
@@ -150,9 +169,11 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
   const source = readSource(root.section("source"));
   const table = readTable(root.section("table"));
   const flink = readFlink(root.section("flink"), context);
+  const network = readNetwork(root.section("network"));
+  problems.push(...validateNetworkForSource(network, source.kind));
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { environment, protect, source, table, flink };
+  return { environment, protect, source, table, flink, network };
 }
 
 /** Config values are strings; structured ones arrive JSON-encoded, as the CLI passes them. */
@@ -170,7 +191,9 @@ function readSource(section: Section): SourceConfig {
   const streamMode = section.oneOf("streamMode", STREAM_MODES, "ON_DEMAND");
   const shardCount = section.optionalInteger("shardCount", 1, 10000);
   if (streamMode === "PROVISIONED" && shardCount === undefined && !section.has("shardCount")) {
-    section.problem(`${section.key("shardCount")} is required when ${section.key("streamMode")} is PROVISIONED`);
+    section.problem(
+      `${section.key("shardCount")} is required when ${section.key("streamMode")} is PROVISIONED`,
+    );
   }
   if (streamMode === "ON_DEMAND" && section.has("shardCount")) {
     section.problem(
@@ -219,7 +242,9 @@ function readFlink(section: Section, context: ValidationContext): FlinkConfig {
   };
   pythonSection.rejectUnknown();
   if (language === "java" && section.has("python")) {
-    section.problem(`${section.key("python")} applies only when ${section.key("language")} is python (got java)`);
+    section.problem(
+      `${section.key("python")} applies only when ${section.key("language")} is python (got java)`,
+    );
   }
 
   const artifactText = section.string("artifact", "app");
@@ -246,7 +271,9 @@ function readFlink(section: Section, context: ValidationContext): FlinkConfig {
   };
   restoreSection.rejectUnknown();
   if (restore.type === "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName === undefined) {
-    section.problem(`${restoreSection.key("snapshotName")} is required when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT`);
+    section.problem(
+      `${restoreSection.key("snapshotName")} is required when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT`,
+    );
   }
   if (restore.type !== "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName !== undefined) {
     section.problem(
@@ -294,13 +321,18 @@ function readFlink(section: Section, context: ValidationContext): FlinkConfig {
 function readLogRetention(section: Section): number {
   const days = section.optionalInteger("logRetentionDays", 1);
   if (days !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-    section.problem(`${section.key("logRetentionDays")} must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${days})`);
+    section.problem(
+      `${section.key("logRetentionDays")} must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${days})`,
+    );
     return 30;
   }
   return days ?? 30;
 }
 
-function readProperties(section: Section, language: FlinkConfig["language"]): Record<string, Record<string, string>> {
+function readProperties(
+  section: Section,
+  language: FlinkConfig["language"],
+): Record<string, Record<string, string>> {
   const groups = section.section("properties");
   const properties: Record<string, Record<string, string>> = {};
   for (const groupId of groups.fieldNames()) {
@@ -358,7 +390,8 @@ function resolveArtifact(
   }
   const isDirectory = fs.statSync(resolved).isDirectory();
   const extension = path.extname(resolved).toLowerCase();
-  const fits = language === "python" ? isDirectory || extension === ".zip" : !isDirectory && extension === ".jar";
+  const fits =
+    language === "python" ? isDirectory || extension === ".zip" : !isDirectory && extension === ".jar";
   if (!fits) {
     section.problem(`${key} must be ${allowed} (got ${describe(text)})`);
     return fallback;
@@ -377,7 +410,9 @@ function resolveArtifact(
 function requireConnectorJar(section: Section, artifact: ArtifactConfig, python: PythonConfig): void {
   if (artifact.kind === "s3") return;
   const entries =
-    artifact.kind === "directory" ? listArtifactFiles(artifact.path) : zipEntryNames(fs.readFileSync(artifact.path));
+    artifact.kind === "directory"
+      ? listArtifactFiles(artifact.path)
+      : zipEntryNames(fs.readFileSync(artifact.path));
   const where = artifact.path;
   if (!entries.includes(python.jarfile)) {
     section.problem(

@@ -61,6 +61,11 @@ export class Section {
     return this.value[field] !== undefined && this.value[field] !== null;
   }
 
+  /** Marks a field as handled (e.g. already reported as misplaced) so {@link rejectUnknown} skips it. */
+  markRead(field: string): void {
+    this.read.add(field);
+  }
+
   problem(message: string): void {
     this.problems.push(message);
   }
@@ -100,7 +105,12 @@ export class Section {
   optionalInteger(field: string, min: number, max?: number): number | undefined {
     const value = this.get(field);
     if (value === undefined) return undefined;
-    if (typeof value === "number" && Number.isInteger(value) && value >= min && (max === undefined || value <= max)) {
+    if (
+      typeof value === "number" &&
+      Number.isInteger(value) &&
+      value >= min &&
+      (max === undefined || value <= max)
+    ) {
       return value;
     }
     const range = max === undefined ? `>= ${min}` : `between ${min} and ${max}`;
@@ -120,6 +130,25 @@ export class Section {
     return fallback;
   }
 
+  /** A list of strings, each matching `pattern` when given; undefined when the field is not set. */
+  stringList(field: string, pattern?: { regex: RegExp; describe: string }): string[] | undefined {
+    const value = this.get(field);
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) {
+      this.problem(`${this.key(field)} must be a list of strings (got ${describe(value)})`);
+      return undefined;
+    }
+    const bad = value.filter(
+      (entry) => typeof entry !== "string" || (pattern !== undefined && !pattern.regex.test(entry)),
+    );
+    if (bad.length > 0) {
+      const what = pattern ? pattern.describe : "a non-empty string";
+      this.problem(`${this.key(field)} entries must each be ${what} (got ${bad.map(describe).join(", ")})`);
+      return undefined;
+    }
+    return value as string[];
+  }
+
   section(field: string): Section {
     return Section.of(this.key(field), this.get(field), this.problems);
   }
@@ -137,7 +166,9 @@ export class Section {
       if (typeof entry === "string" || typeof entry === "number" || typeof entry === "boolean") {
         result[name] = String(entry);
       } else {
-        this.problem(`${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`);
+        this.problem(
+          `${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`,
+        );
       }
     }
     return result;

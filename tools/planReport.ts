@@ -33,6 +33,28 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
   "aws:iam/role:Role": (i) => statements(i.assumeRolePolicy).map((s) => `trust: ${describeStatement(s)}`),
   "aws:iam/rolePolicy:RolePolicy": (i) => statements(i.policy).map(describeStatement),
   "aws:s3/bucketPolicy:BucketPolicy": (i) => statements(i.policy).map(describeStatement),
+  "awsx:ec2:Vpc": (i) => [
+    `cidr=${i.cidrBlock}`,
+    `zones=${i.numberOfAvailabilityZones}`,
+    `nat=${i.natGateways?.strategy}`,
+    `subnets=${(i.subnetSpecs ?? []).map((spec: Inputs) => `${spec.type}/${spec.cidrMask}`).join(",")} (${i.subnetStrategy})`,
+  ],
+  "aws:ec2/securityGroup:SecurityGroup": (i) => [`description=${i.description}`],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) => [
+    `egress ${i.ipProtocol} ${i.fromPort}-${i.toPort} to ${i.cidrIpv4 ?? i.cidrIpv6 ?? i.prefixListId ?? i.referencedSecurityGroupId}`,
+  ],
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) => [
+    `ingress ${i.ipProtocol} ${i.fromPort}-${i.toPort} from ${i.cidrIpv4 ?? i.cidrIpv6 ?? i.prefixListId ?? i.referencedSecurityGroupId}`,
+  ],
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (i) => [
+    `${i.vpcEndpointType} ${i.serviceName}`,
+    i.vpcEndpointType === "Interface"
+      ? `privateDns=${i.privateDnsEnabled} subnets=${(i.subnetIds ?? []).length}`
+      : undefined,
+    i.vpcEndpointType === "Gateway" ? `routeTables=${(i.routeTableIds ?? []).length}` : undefined,
+    i.policy === undefined ? "policy=full access (AWS default)" : undefined,
+    ...statements(i.policy).map((s) => `policy: ${describeStatement(s)}`),
+  ],
   "aws:kinesisanalyticsv2/application:Application": (i) => {
     const config = i.applicationConfiguration ?? {};
     const flink = config.flinkApplicationConfiguration ?? {};
@@ -49,6 +71,9 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
       `forceStop=${i.forceStop}`,
       `code=${config.applicationCodeConfiguration?.codeContent?.s3ContentLocation?.fileKey}`,
       `propertyGroups=${(config.environmentProperties?.propertyGroups ?? []).map((g: Inputs) => g.propertyGroupId).join(",")}`,
+      config.vpcConfiguration
+        ? `vpc: subnets=${(config.vpcConfiguration.subnetIds ?? []).join(",")} securityGroups=${(config.vpcConfiguration.securityGroupIds ?? []).join(",")}`
+        : undefined,
     ];
   },
 };
@@ -91,11 +116,17 @@ export function renderTree(result: PlanResult, header: string): string {
     const siblings = (children.get(parent) ?? []).sort((a, b) => a.urn.localeCompare(b.urn));
     siblings.forEach((resource, index) => {
       const last = index === siblings.length - 1;
-      const flags = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean);
+      const flags = [
+        resource.protect ? "protect" : "",
+        resource.retainOnDelete ? "retainOnDelete" : "",
+      ].filter(Boolean);
       const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
-      lines.push(`${indent}${branch}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
+      lines.push(
+        `${indent}${branch}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`,
+      );
       const childIndent = parent === undefined ? indent : indent + (last ? "   " : "│  ");
-      for (const setting of keySettings(resource)) lines.push(`${childIndent}${children.has(resource.urn) ? "│  " : "   "}· ${setting}`);
+      for (const setting of keySettings(resource))
+        lines.push(`${childIndent}${children.has(resource.urn) ? "│  " : "   "}· ${setting}`);
       walk(resource.urn, childIndent);
     });
   };
@@ -147,7 +178,10 @@ export function planDocument(project: string, stack: string, result: PlanResult)
       outputs: redactSecrets(r.outputs),
     })),
     outputs: Object.fromEntries(
-      Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : redactSecrets(output.value)]),
+      Object.entries(result.outputs).map(([key, output]) => [
+        key,
+        output.secret ? "[secret]" : redactSecrets(output.value),
+      ]),
     ),
   };
 }
