@@ -59,10 +59,7 @@ export interface FlinkApplicationArgs {
    * security groups (the role also needs the ENI grant, e.g. `network.grantEni`).
    * @default undefined (the service's own network, with internet access)
    */
-  vpc?: {
-    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
-    securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
-  };
+  vpc?: { subnetIds: pulumi.Input<pulumi.Input<string>[]>; securityGroupIds: pulumi.Input<pulumi.Input<string>[]> };
 }
 
 /**
@@ -132,11 +129,7 @@ export class FlinkApplication extends pulumi.ComponentResource {
       [
         // DescribeLogGroups supports no resource-level permissions.
         { Sid: "FindLogGroup", Action: ["logs:DescribeLogGroups"], Resource: "*" },
-        {
-          Sid: "FindLogStream",
-          Action: ["logs:DescribeLogStreams"],
-          Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
-        },
+        { Sid: "FindLogStream", Action: ["logs:DescribeLogStreams"], Resource: pulumi.interpolate`${logGroupArn}:log-stream:*` },
         { Sid: "WriteLogs", Action: ["logs:PutLogEvents"], Resource: logStreamArn },
         // PutMetricData supports no resource-level permissions.
         { Sid: "PublishMetrics", Action: ["cloudwatch:PutMetricData"], Resource: "*" },
@@ -159,9 +152,7 @@ export class FlinkApplication extends pulumi.ComponentResource {
         applicationConfiguration: {
           applicationCodeConfiguration: {
             codeContentType: "ZIPFILE",
-            codeContent: {
-              s3ContentLocation: { bucketArn: args.code.bucketArn, fileKey: args.code.fileKey },
-            },
+            codeContent: { s3ContentLocation: { bucketArn: args.code.bucketArn, fileKey: args.code.fileKey } },
           },
           applicationSnapshotConfiguration: { snapshotsEnabled: snapshots },
           environmentProperties: { propertyGroups: args.propertyGroups ?? [] },

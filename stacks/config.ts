@@ -8,12 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ArtifactSource, listArtifactFiles, zipEntryNames } from "../components/artifactContent";
 import { NetworkConfig, readNetwork, validateNetworkForSource } from "./networkConfig";
-import {
-  GENERATED_PROPERTIES,
-  GeneratedGroupId,
-  MAX_PROPERTY_GROUPS,
-  RUN_OPTIONS_GROUP,
-} from "./propertyGroups";
+import { GENERATED_PROPERTIES, GeneratedGroupId, MAX_PROPERTY_GROUPS, RUN_OPTIONS_GROUP } from "./propertyGroups";
 import { ConfigError, Section, describe } from "./validation";
 
 export const NAMESPACE = "flink-pipeline";
@@ -120,19 +115,10 @@ export interface ValidationContext {
   dryRun: boolean;
 }
 
-const NAME_PATTERN = {
-  regex: /^[a-zA-Z0-9_.-]{1,128}$/,
-  describe: "1 to 128 letters, digits, '_', '.' or '-'",
-};
-const ATTRIBUTE_PATTERN = {
-  regex: /^[a-zA-Z0-9_.-]{1,255}$/,
-  describe: "1 to 255 letters, digits, '_', '.' or '-'",
-};
+const NAME_PATTERN = { regex: /^[a-zA-Z0-9_.-]{1,128}$/, describe: "1 to 128 letters, digits, '_', '.' or '-'" };
+const ATTRIBUTE_PATTERN = { regex: /^[a-zA-Z0-9_.-]{1,255}$/, describe: "1 to 255 letters, digits, '_', '.' or '-'" };
 const STREAM_NAME_PATTERN = { regex: /^[a-zA-Z0-9_.-]{1,128}$/, describe: NAME_PATTERN.describe };
-const TABLE_NAME_PATTERN = {
-  regex: /^[a-zA-Z0-9_.-]{3,255}$/,
-  describe: "3 to 255 letters, digits, '_', '.' or '-'",
-};
+const TABLE_NAME_PATTERN = { regex: /^[a-zA-Z0-9_.-]{3,255}$/, describe: "3 to 255 letters, digits, '_', '.' or '-'" };
 const KMS_KEY = {
   regex: /^(alias\/aws\/kinesis|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+)$/,
   describe: `"${AWS_MANAGED_KINESIS_KEY}" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
@@ -154,9 +140,7 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const key = fullKey.slice(NAMESPACE.length + 1);
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
-      problems.push(
-        `${fullKey} is not a known key; known keys: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`,
-      );
+      problems.push(`${fullKey} is not a known key; known keys: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`);
       continue;
     }
     values[key] = parseConfigValue(text);
@@ -191,9 +175,7 @@ function readSource(section: Section): SourceConfig {
   const streamMode = section.oneOf("streamMode", STREAM_MODES, "ON_DEMAND");
   const shardCount = section.optionalInteger("shardCount", 1, 10000);
   if (streamMode === "PROVISIONED" && shardCount === undefined && !section.has("shardCount")) {
-    section.problem(
-      `${section.key("shardCount")} is required when ${section.key("streamMode")} is PROVISIONED`,
-    );
+    section.problem(`${section.key("shardCount")} is required when ${section.key("streamMode")} is PROVISIONED`);
   }
   if (streamMode === "ON_DEMAND" && section.has("shardCount")) {
     section.problem(
@@ -242,9 +224,7 @@ function readFlink(section: Section, context: ValidationContext): FlinkConfig {
   };
   pythonSection.rejectUnknown();
   if (language === "java" && section.has("python")) {
-    section.problem(
-      `${section.key("python")} applies only when ${section.key("language")} is python (got java)`,
-    );
+    section.problem(`${section.key("python")} applies only when ${section.key("language")} is python (got java)`);
   }
 
   const artifactText = section.string("artifact", "app");
@@ -271,9 +251,7 @@ function readFlink(section: Section, context: ValidationContext): FlinkConfig {
   };
   restoreSection.rejectUnknown();
   if (restore.type === "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName === undefined) {
-    section.problem(
-      `${restoreSection.key("snapshotName")} is required when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT`,
-    );
+    section.problem(`${restoreSection.key("snapshotName")} is required when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT`);
   }
   if (restore.type !== "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName !== undefined) {
     section.problem(
@@ -321,18 +299,13 @@ function readFlink(section: Section, context: ValidationContext): FlinkConfig {
 function readLogRetention(section: Section): number {
   const days = section.optionalInteger("logRetentionDays", 1);
   if (days !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
-    section.problem(
-      `${section.key("logRetentionDays")} must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${days})`,
-    );
+    section.problem(`${section.key("logRetentionDays")} must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${days})`);
     return 30;
   }
   return days ?? 30;
 }
 
-function readProperties(
-  section: Section,
-  language: FlinkConfig["language"],
-): Record<string, Record<string, string>> {
+function readProperties(section: Section, language: FlinkConfig["language"]): Record<string, Record<string, string>> {
   const groups = section.section("properties");
   const properties: Record<string, Record<string, string>> = {};
   for (const groupId of groups.fieldNames()) {
@@ -390,8 +363,7 @@ function resolveArtifact(
   }
   const isDirectory = fs.statSync(resolved).isDirectory();
   const extension = path.extname(resolved).toLowerCase();
-  const fits =
-    language === "python" ? isDirectory || extension === ".zip" : !isDirectory && extension === ".jar";
+  const fits = language === "python" ? isDirectory || extension === ".zip" : !isDirectory && extension === ".jar";
   if (!fits) {
     section.problem(`${key} must be ${allowed} (got ${describe(text)})`);
     return fallback;
@@ -410,9 +382,7 @@ function resolveArtifact(
 function requireConnectorJar(section: Section, artifact: ArtifactConfig, python: PythonConfig): void {
   if (artifact.kind === "s3") return;
   const entries =
-    artifact.kind === "directory"
-      ? listArtifactFiles(artifact.path)
-      : zipEntryNames(fs.readFileSync(artifact.path));
+    artifact.kind === "directory" ? listArtifactFiles(artifact.path) : zipEntryNames(fs.readFileSync(artifact.path));
   const where = artifact.path;
   if (!entries.includes(python.jarfile)) {
     section.problem(

@@ -119,11 +119,7 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
     logGroupName: app.logGroupName,
     consoleUrl: app.consoleUrl,
     ...(network
-      ? {
-          vpcId: network.vpcId,
-          privateSubnetIds: network.subnetIds,
-          securityGroupId: network.securityGroupId,
-        }
+      ? { vpcId: network.vpcId, privateSubnetIds: network.subnetIds, securityGroupId: network.securityGroupId }
       : {}),
   };
 }
@@ -160,10 +156,7 @@ function deployNetwork(
           },
     endpoints: network.endpoints,
     restrictEndpointPolicies: network.restrictEndpointPolicies,
-    endpointPolicyResources: {
-      ...policyResources,
-      logs: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`],
-    },
+    endpointPolicyResources: { ...policyResources, logs: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`] },
     kafkaPort: kafkaPortFor(sourceKind),
   });
 }

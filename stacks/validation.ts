@@ -105,12 +105,7 @@ export class Section {
   optionalInteger(field: string, min: number, max?: number): number | undefined {
     const value = this.get(field);
     if (value === undefined) return undefined;
-    if (
-      typeof value === "number" &&
-      Number.isInteger(value) &&
-      value >= min &&
-      (max === undefined || value <= max)
-    ) {
+    if (typeof value === "number" && Number.isInteger(value) && value >= min && (max === undefined || value <= max)) {
       return value;
     }
     const range = max === undefined ? `>= ${min}` : `between ${min} and ${max}`;
@@ -138,9 +133,7 @@ export class Section {
       this.problem(`${this.key(field)} must be a list of strings (got ${describe(value)})`);
       return undefined;
     }
-    const bad = value.filter(
-      (entry) => typeof entry !== "string" || (pattern !== undefined && !pattern.regex.test(entry)),
-    );
+    const bad = value.filter((entry) => typeof entry !== "string" || (pattern !== undefined && !pattern.regex.test(entry)));
     if (bad.length > 0) {
       const what = pattern ? pattern.describe : "a non-empty string";
       this.problem(`${this.key(field)} entries must each be ${what} (got ${bad.map(describe).join(", ")})`);
@@ -166,9 +159,7 @@ export class Section {
       if (typeof entry === "string" || typeof entry === "number" || typeof entry === "boolean") {
         result[name] = String(entry);
       } else {
-        this.problem(
-          `${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`,
-        );
+        this.problem(`${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`);
       }
     }
     return result;

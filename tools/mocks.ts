@@ -25,17 +25,9 @@ export interface MockState {
 }
 
 type ResourceMock = (context: MockContext) => MockState;
-type CallMock = (
-  inputs: Record<string, any>,
-  context: { region: string; account: string },
-) => Record<string, unknown>;
+type CallMock = (inputs: Record<string, any>, context: { region: string; account: string }) => Record<string, unknown>;
 
-function named(
-  field: string,
-  service: string,
-  resource: (name: string) => string,
-  idIsArn = false,
-): ResourceMock {
+function named(field: string, service: string, resource: (name: string) => string, idIsArn = false): ResourceMock {
   return (c) => {
     const name = c.physicalName(field);
     const arn = c.arn(service, resource(name));
@@ -51,32 +43,16 @@ export const RESOURCE_MOCKS: Record<string, ResourceMock> = {
     const bucket = c.physicalName("bucket");
     return {
       id: bucket,
-      state: {
-        bucket,
-        arn: `arn:aws:s3:::${bucket}`,
-        bucketDomainName: `${bucket}.s3.amazonaws.com`,
-        region: c.region,
-      },
+      state: { bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, region: c.region },
     };
   },
   "aws:s3/bucketObject:BucketObject": (c) => ({
     id: c.inputs.key,
-    state: {
-      arn: `arn:aws:s3:::${c.inputs.bucket}/${c.inputs.key}`,
-      versionId: mockHex(c.inputs.key, 32),
-      etag: mockHex(c.inputs.key, 32),
-    },
+    state: { arn: `arn:aws:s3:::${c.inputs.bucket}/${c.inputs.key}`, versionId: mockHex(c.inputs.key, 32), etag: mockHex(c.inputs.key, 32) },
   }),
   "aws:iam/role:Role": (c) => {
     const name = c.physicalName("name");
-    return {
-      id: name,
-      state: {
-        name,
-        arn: c.arn("iam", `role/${name}`, { region: "" }),
-        uniqueId: `AROA${mockHex(name, 16).toUpperCase()}`,
-      },
-    };
+    return { id: name, state: { name, arn: c.arn("iam", `role/${name}`, { region: "" }), uniqueId: `AROA${mockHex(name, 16).toUpperCase()}` } };
   },
   "aws:iam/rolePolicy:RolePolicy": (c) => {
     const name = c.physicalName("name");
@@ -86,18 +62,12 @@ export const RESOURCE_MOCKS: Record<string, ResourceMock> = {
   "aws:cloudwatch/logGroup:LogGroup": named("name", "logs", (n) => `log-group:${n}`),
   "aws:cloudwatch/logStream:LogStream": (c) => {
     const name = c.physicalName("name");
-    return {
-      id: name,
-      state: { name, arn: c.arn("logs", `log-group:${c.inputs.logGroupName}:log-stream:${name}`) },
-    };
+    return { id: name, state: { name, arn: c.arn("logs", `log-group:${c.inputs.logGroupName}:log-stream:${name}`) } };
   },
   "aws:kinesisanalyticsv2/application:Application": (c) => {
     const name = c.physicalName("name");
     const arn = c.arn("kinesisanalytics", `application/${name}`);
-    return {
-      id: arn,
-      state: { name, arn, status: c.inputs.startApplication ? "RUNNING" : "READY", versionId: 1 },
-    };
+    return { id: arn, state: { name, arn, status: c.inputs.startApplication ? "RUNNING" : "READY", versionId: 1 } };
   },
   "aws:secretsmanager/secret:Secret": (c) => {
     const name = c.physicalName("name");
@@ -106,19 +76,13 @@ export const RESOURCE_MOCKS: Record<string, ResourceMock> = {
   },
   "aws:ssm/parameter:Parameter": (c) => {
     const name = c.physicalName("name");
-    return {
-      id: name,
-      state: { name, arn: c.arn("ssm", `parameter/${name.replace(/^\//, "")}`), version: 1 },
-    };
+    return { id: name, state: { name, arn: c.arn("ssm", `parameter/${name.replace(/^\//, "")}`), version: 1 } };
   },
   "aws:sns/topic:Topic": named("name", "sns", (n) => n, true),
   "aws:cloudwatch/metricAlarm:MetricAlarm": named("name", "cloudwatch", (n) => `alarm:${n}`),
   "aws:cloudwatch/dashboard:Dashboard": (c) => {
     const name = c.physicalName("dashboardName");
-    return {
-      id: name,
-      state: { dashboardName: name, dashboardArn: c.arn("cloudwatch", `dashboard/${name}`, { region: "" }) },
-    };
+    return { id: name, state: { dashboardName: name, dashboardArn: c.arn("cloudwatch", `dashboard/${name}`, { region: "" }) } };
   },
   // One resource under mocks: awsx:ec2:Vpc is a remote (multi-language) component, so its
   // children live in the awsx plugin. The outputs follow the args: see mockVpc.
@@ -317,9 +281,7 @@ export class PipelineMocks implements pulumi.runtime.Mocks {
       account: this.account,
       physicalName: (field = "name") => {
         const given = pulumi.runtime.unwrapRpcSecret(inputs[field]);
-        return typeof given === "string" && given !== ""
-          ? given
-          : `${args.name}-${mockHex(`${args.type}::${args.name}`, 7)}`;
+        return typeof given === "string" && given !== "" ? given : `${args.name}-${mockHex(`${args.type}::${args.name}`, 7)}`;
       },
       arn: (service, resource, scope = {}) =>
         `arn:aws:${service}:${scope.region ?? this.region}:${scope.account ?? this.account}:${resource}`,

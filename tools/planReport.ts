@@ -40,17 +40,11 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
     `subnets=${(i.subnetSpecs ?? []).map((spec: Inputs) => `${spec.type}/${spec.cidrMask}`).join(",")} (${i.subnetStrategy})`,
   ],
   "aws:ec2/securityGroup:SecurityGroup": (i) => [`description=${i.description}`],
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) => [
-    `egress ${i.ipProtocol} ${i.fromPort}-${i.toPort} to ${i.cidrIpv4 ?? i.cidrIpv6 ?? i.prefixListId ?? i.referencedSecurityGroupId}`,
-  ],
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) => [
-    `ingress ${i.ipProtocol} ${i.fromPort}-${i.toPort} from ${i.cidrIpv4 ?? i.cidrIpv6 ?? i.prefixListId ?? i.referencedSecurityGroupId}`,
-  ],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) => [`egress ${i.ipProtocol} ${i.fromPort}-${i.toPort} to ${rulePeer(i)}`],
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) => [`ingress ${i.ipProtocol} ${i.fromPort}-${i.toPort} from ${rulePeer(i)}`],
   "aws:ec2/vpcEndpoint:VpcEndpoint": (i) => [
     `${i.vpcEndpointType} ${i.serviceName}`,
-    i.vpcEndpointType === "Interface"
-      ? `privateDns=${i.privateDnsEnabled} subnets=${(i.subnetIds ?? []).length}`
-      : undefined,
+    i.vpcEndpointType === "Interface" ? `privateDns=${i.privateDnsEnabled} subnets=${(i.subnetIds ?? []).length}` : undefined,
     i.vpcEndpointType === "Gateway" ? `routeTables=${(i.routeTableIds ?? []).length}` : undefined,
     i.policy === undefined ? "policy=full access (AWS default)" : undefined,
     ...statements(i.policy).map((s) => `policy: ${describeStatement(s)}`),
@@ -88,6 +82,11 @@ function statements(document: unknown): Inputs[] {
   }
 }
 
+/** The peer of a security group rule: a CIDR, a prefix list or another security group. */
+function rulePeer(rule: Inputs): string {
+  return rule.cidrIpv4 ?? rule.cidrIpv6 ?? rule.prefixListId ?? rule.referencedSecurityGroupId;
+}
+
 function describeStatement(statement: Inputs): string {
   const list = (value: unknown) => (Array.isArray(value) ? value.join(",") : String(value));
   const who = statement.Principal ? ` for ${JSON.stringify(statement.Principal)}` : "";
@@ -116,17 +115,11 @@ export function renderTree(result: PlanResult, header: string): string {
     const siblings = (children.get(parent) ?? []).sort((a, b) => a.urn.localeCompare(b.urn));
     siblings.forEach((resource, index) => {
       const last = index === siblings.length - 1;
-      const flags = [
-        resource.protect ? "protect" : "",
-        resource.retainOnDelete ? "retainOnDelete" : "",
-      ].filter(Boolean);
+      const flags = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean);
       const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
-      lines.push(
-        `${indent}${branch}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`,
-      );
+      lines.push(`${indent}${branch}${resource.type}  ${resource.name}${flags.length ? `  [${flags.join(", ")}]` : ""}`);
       const childIndent = parent === undefined ? indent : indent + (last ? "   " : "│  ");
-      for (const setting of keySettings(resource))
-        lines.push(`${childIndent}${children.has(resource.urn) ? "│  " : "   "}· ${setting}`);
+      for (const setting of keySettings(resource)) lines.push(`${childIndent}${children.has(resource.urn) ? "│  " : "   "}· ${setting}`);
       walk(resource.urn, childIndent);
     });
   };
@@ -178,10 +171,7 @@ export function planDocument(project: string, stack: string, result: PlanResult)
       outputs: redactSecrets(r.outputs),
     })),
     outputs: Object.fromEntries(
-      Object.entries(result.outputs).map(([key, output]) => [
-        key,
-        output.secret ? "[secret]" : redactSecrets(output.value),
-      ]),
+      Object.entries(result.outputs).map(([key, output]) => [key, output.secret ? "[secret]" : redactSecrets(output.value)]),
     ),
   };
 }

@@ -13,10 +13,7 @@ fs.writeFileSync(path.join(workDir, "job", "lib", "pyflink-dependencies.jar"), "
 fs.mkdirSync(path.join(workDir, "nojar"));
 fs.writeFileSync(path.join(workDir, "nojar", "main.py"), "print('job')\n");
 fs.writeFileSync(path.join(workDir, "job.jar"), "jar");
-fs.writeFileSync(
-  path.join(workDir, "job.zip"),
-  zipOf({ "main.py": "x", "lib/pyflink-dependencies.jar": "y" }),
-);
+fs.writeFileSync(path.join(workDir, "job.zip"), zipOf({ "main.py": "x", "lib/pyflink-dependencies.jar": "y" }));
 fs.writeFileSync(path.join(workDir, "nojar.zip"), zipOf({ "main.py": "x" }));
 
 const context = { project: "flink-pipeline", stack: "team-a", projectDir: workDir, dryRun: true };
@@ -26,10 +23,7 @@ function validate(values: Record<string, unknown>, overrides: Partial<typeof con
   const raw = Object.fromEntries(
     Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
   );
-  return validateStackConfig(
-    { "flink-pipeline:flink": JSON.stringify({ artifact: "job" }), ...raw },
-    { ...context, ...overrides },
-  );
+  return validateStackConfig({ "flink-pipeline:flink": JSON.stringify({ artifact: "job" }), ...raw }, { ...context, ...overrides });
 }
 
 function problemsOf(values: Record<string, unknown>, overrides: Partial<typeof context> = {}): string[] {
@@ -98,10 +92,7 @@ describe("stack config validation", () => {
 
   it("keeps the stack's property groups, numbers written as strings", () => {
     const config = validate({
-      "flink-pipeline:flink": {
-        artifact: "job",
-        properties: { job: { "window.seconds": 60, "dry.run": false } },
-      },
+      "flink-pipeline:flink": { artifact: "job", properties: { job: { "window.seconds": 60, "dry.run": false } } },
     });
     assert.deepEqual(config.flink.properties, { job: { "window.seconds": "60", "dry.run": "false" } });
   });
@@ -111,217 +102,196 @@ describe("stack config validation", () => {
     assert.deepEqual(problemsOf({ "flink-pipeline:flink": { artifact: "job.zip" } }, { dryRun: false }), []);
   });
 
-  const badInputs: { name: string; values: Record<string, unknown>; expected: string[]; dryRun?: boolean }[] =
-    [
-      {
-        name: "parallelism below 1",
-        values: { "flink-pipeline:flink": { artifact: "job", parallelism: 0 } },
-        expected: ["flink-pipeline:flink.parallelism must be an integer >= 1 (got 0)"],
+  const badInputs: { name: string; values: Record<string, unknown>; expected: string[]; dryRun?: boolean }[] = [
+    {
+      name: "parallelism below 1",
+      values: { "flink-pipeline:flink": { artifact: "job", parallelism: 0 } },
+      expected: ["flink-pipeline:flink.parallelism must be an integer >= 1 (got 0)"],
+    },
+    {
+      name: "a fractional parallelism",
+      values: { "flink-pipeline:flink": { artifact: "job", parallelism: 1.5 } },
+      expected: ["flink-pipeline:flink.parallelism must be an integer >= 1 (got 1.5)"],
+    },
+    {
+      name: "an unsupported runtime",
+      values: { "flink-pipeline:flink": { artifact: "job", runtime: "FLINK-1_15" } },
+      expected: [
+        'flink-pipeline:flink.runtime must be one of FLINK-1_18, FLINK-1_19, FLINK-1_20, FLINK-2_2 (got "FLINK-1_15")',
+      ],
+    },
+    {
+      name: "an unknown top-level key",
+      values: { "flink-pipeline:sorce": { kind: "kinesis" } },
+      expected: [
+        "flink-pipeline:sorce is not a known key; known keys: flink-pipeline:environment, flink-pipeline:protect, flink-pipeline:source, flink-pipeline:table, flink-pipeline:flink, flink-pipeline:network",
+      ],
+    },
+    {
+      name: "a typo inside a section",
+      values: { "flink-pipeline:table": { partitionKey: "id", pointInTimeRecovry: true } },
+      expected: [
+        "flink-pipeline:table.pointInTimeRecovry is not a known key; known keys: deletionProtection, partitionKey, pointInTimeRecovery, sortKey, tableName, ttlAttribute",
+      ],
+    },
+    {
+      name: "an unknown environment",
+      values: { "flink-pipeline:environment": "production" },
+      expected: ['flink-pipeline:environment must be one of dev, staging, prod (got "production")'],
+    },
+    {
+      name: "protect that is not a boolean",
+      values: { "flink-pipeline:protect": "yes" },
+      expected: ['flink-pipeline:protect must be true or false (got "yes")'],
+    },
+    {
+      name: "a section that is not an object",
+      values: { "flink-pipeline:source": "kinesis" },
+      expected: ['flink-pipeline:source must be an object (got "kinesis")'],
+    },
+    {
+      name: "provisioned mode without shards",
+      values: { "flink-pipeline:source": { streamMode: "PROVISIONED" } },
+      expected: ["flink-pipeline:source.shardCount is required when flink-pipeline:source.streamMode is PROVISIONED"],
+    },
+    {
+      name: "shards in on-demand mode",
+      values: { "flink-pipeline:source": { shardCount: 2 } },
+      expected: [
+        "flink-pipeline:source.shardCount applies only when flink-pipeline:source.streamMode is PROVISIONED (got streamMode ON_DEMAND)",
+      ],
+    },
+    {
+      name: "retention under a day",
+      values: { "flink-pipeline:source": { retentionHours: 12 } },
+      expected: ["flink-pipeline:source.retentionHours must be an integer between 24 and 8760 (got 12)"],
+    },
+    {
+      name: "a KMS alias other than the AWS-managed key",
+      values: { "flink-pipeline:source": { kmsKeyId: "alias/my-key" } },
+      expected: [
+        'flink-pipeline:source.kmsKeyId must be "alias/aws/kinesis" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) (got "alias/my-key")',
+      ],
+    },
+    {
+      name: "an unknown source kind",
+      values: { "flink-pipeline:source": { kind: "kafka" } },
+      expected: ['flink-pipeline:source.kind must be one of kinesis (got "kafka")'],
+    },
+    {
+      name: "the same partition and sort key",
+      values: { "flink-pipeline:table": { partitionKey: "id", sortKey: "id" } },
+      expected: ['flink-pipeline:table.sortKey must differ from flink-pipeline:table.partitionKey (both are "id")'],
+    },
+    {
+      name: "a log retention CloudWatch does not offer",
+      values: { "flink-pipeline:flink": { artifact: "job", logRetentionDays: 10 } },
+      expected: [
+        "flink-pipeline:flink.logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",
+      ],
+    },
+    {
+      name: "a missing artifact",
+      values: { "flink-pipeline:flink": { artifact: "missing" } },
+      expected: [
+        `flink-pipeline:flink.artifact must be a .zip file, a directory (zipped on deploy) or an s3://<bucket>/<key>.zip URI for language python (got "missing": ${path.join(workDir, "missing")} does not exist)`,
+      ],
+    },
+    {
+      name: "a jar for a PyFlink job",
+      values: { "flink-pipeline:flink": { artifact: "job.jar" } },
+      expected: [
+        'flink-pipeline:flink.artifact must be a .zip file, a directory (zipped on deploy) or an s3://<bucket>/<key>.zip URI for language python (got "job.jar")',
+      ],
+    },
+    {
+      name: "a directory for a Java job",
+      values: { "flink-pipeline:flink": { artifact: "job", language: "java" } },
+      expected: [
+        'flink-pipeline:flink.artifact must be a .jar file or an s3://<bucket>/<key>.jar URI for language java (got "job")',
+      ],
+    },
+    {
+      name: "python settings for a Java job",
+      values: { "flink-pipeline:flink": { artifact: "job.jar", language: "java", python: { script: "x.py" } } },
+      expected: ["flink-pipeline:flink.python applies only when flink-pipeline:flink.language is python (got java)"],
+    },
+    {
+      name: "a malformed S3 URI",
+      values: { "flink-pipeline:flink": { artifact: "s3://Bad_Bucket", language: "java" } },
+      expected: [
+        'flink-pipeline:flink.artifact must be a .jar file or an s3://<bucket>/<key>.jar URI for language java (got "s3://Bad_Bucket": not an s3://<bucket>/<key> URI)',
+      ],
+    },
+    {
+      name: "a PyFlink directory without its connector jar, when deploying",
+      values: { "flink-pipeline:flink": { artifact: "nojar" } },
+      dryRun: false,
+      expected: [
+        `flink-pipeline:flink.artifact lacks the connector jar "lib/pyflink-dependencies.jar" named in flink-pipeline:flink.python.jarfile (looked in ${path.join(workDir, "nojar")}); build it first, e.g. mvn -f app/pom.xml package`,
+      ],
+    },
+    {
+      name: "a PyFlink zip without its connector jar, when deploying",
+      values: { "flink-pipeline:flink": { artifact: "nojar.zip" } },
+      dryRun: false,
+      expected: [
+        `flink-pipeline:flink.artifact lacks the connector jar "lib/pyflink-dependencies.jar" named in flink-pipeline:flink.python.jarfile (looked in ${path.join(workDir, "nojar.zip")}); build it first, e.g. mvn -f app/pom.xml package`,
+      ],
+    },
+    {
+      name: "a custom snapshot without a name",
+      values: { "flink-pipeline:flink": { artifact: "job", restore: { type: "RESTORE_FROM_CUSTOM_SNAPSHOT" } } },
+      expected: [
+        "flink-pipeline:flink.restore.snapshotName is required when flink-pipeline:flink.restore.type is RESTORE_FROM_CUSTOM_SNAPSHOT",
+      ],
+    },
+    {
+      name: "restoring from snapshots that are off",
+      values: {
+        "flink-pipeline:flink": { artifact: "job", snapshots: false, restore: { type: "RESTORE_FROM_LATEST_SNAPSHOT" } },
       },
-      {
-        name: "a fractional parallelism",
-        values: { "flink-pipeline:flink": { artifact: "job", parallelism: 1.5 } },
-        expected: ["flink-pipeline:flink.parallelism must be an integer >= 1 (got 1.5)"],
+      expected: [
+        "flink-pipeline:flink.restore.type must be SKIP_RESTORE_FROM_SNAPSHOT when flink-pipeline:flink.snapshots is false (got RESTORE_FROM_LATEST_SNAPSHOT)",
+      ],
+    },
+    {
+      name: "a timeout without a unit",
+      values: { "flink-pipeline:flink": { artifact: "job", timeouts: { update: "30" } } },
+      expected: ['flink-pipeline:flink.timeouts.update must be a duration such as "30m", "90s" or "2h" (got "30")'],
+    },
+    {
+      name: "a property that overrides a generated one",
+      values: { "flink-pipeline:flink": { artifact: "job", properties: { source: { "stream.name": "other" } } } },
+      expected: [
+        "flink-pipeline:flink.properties.source.stream.name is generated from the wiring and cannot be set; generated keys of group source: kind, stream.name, stream.arn, aws.region, initial.position, efo.consumer.name",
+      ],
+    },
+    {
+      name: "a property value that is an object",
+      values: { "flink-pipeline:flink": { artifact: "job", properties: { job: { nested: { a: 1 } } } } },
+      expected: ['flink-pipeline:flink.properties.job.nested must be a string, number or boolean (got {"a":1})'],
+    },
+    {
+      name: "an application name with spaces",
+      values: { "flink-pipeline:flink": { artifact: "job", applicationName: "my app" } },
+      expected: [
+        `flink-pipeline:flink.applicationName must be 1 to 128 letters, digits, '_', '.' or '-' (got "my app")`,
+      ],
+    },
+    {
+      name: "several problems at once, each reported",
+      values: {
+        "flink-pipeline:source": { retentionHours: 0 },
+        "flink-pipeline:flink": { artifact: "job", parallelism: -1, autoScaling: "yes" },
       },
-      {
-        name: "an unsupported runtime",
-        values: { "flink-pipeline:flink": { artifact: "job", runtime: "FLINK-1_15" } },
-        expected: [
-          'flink-pipeline:flink.runtime must be one of FLINK-1_18, FLINK-1_19, FLINK-1_20, FLINK-2_2 (got "FLINK-1_15")',
-        ],
-      },
-      {
-        name: "an unknown top-level key",
-        values: { "flink-pipeline:sorce": { kind: "kinesis" } },
-        expected: [
-          "flink-pipeline:sorce is not a known key; known keys: flink-pipeline:environment, flink-pipeline:protect, flink-pipeline:source, flink-pipeline:table, flink-pipeline:flink, flink-pipeline:network",
-        ],
-      },
-      {
-        name: "a typo inside a section",
-        values: { "flink-pipeline:table": { partitionKey: "id", pointInTimeRecovry: true } },
-        expected: [
-          "flink-pipeline:table.pointInTimeRecovry is not a known key; known keys: deletionProtection, partitionKey, pointInTimeRecovery, sortKey, tableName, ttlAttribute",
-        ],
-      },
-      {
-        name: "an unknown environment",
-        values: { "flink-pipeline:environment": "production" },
-        expected: ['flink-pipeline:environment must be one of dev, staging, prod (got "production")'],
-      },
-      {
-        name: "protect that is not a boolean",
-        values: { "flink-pipeline:protect": "yes" },
-        expected: ['flink-pipeline:protect must be true or false (got "yes")'],
-      },
-      {
-        name: "a section that is not an object",
-        values: { "flink-pipeline:source": "kinesis" },
-        expected: ['flink-pipeline:source must be an object (got "kinesis")'],
-      },
-      {
-        name: "provisioned mode without shards",
-        values: { "flink-pipeline:source": { streamMode: "PROVISIONED" } },
-        expected: [
-          "flink-pipeline:source.shardCount is required when flink-pipeline:source.streamMode is PROVISIONED",
-        ],
-      },
-      {
-        name: "shards in on-demand mode",
-        values: { "flink-pipeline:source": { shardCount: 2 } },
-        expected: [
-          "flink-pipeline:source.shardCount applies only when flink-pipeline:source.streamMode is PROVISIONED (got streamMode ON_DEMAND)",
-        ],
-      },
-      {
-        name: "retention under a day",
-        values: { "flink-pipeline:source": { retentionHours: 12 } },
-        expected: ["flink-pipeline:source.retentionHours must be an integer between 24 and 8760 (got 12)"],
-      },
-      {
-        name: "a KMS alias other than the AWS-managed key",
-        values: { "flink-pipeline:source": { kmsKeyId: "alias/my-key" } },
-        expected: [
-          'flink-pipeline:source.kmsKeyId must be "alias/aws/kinesis" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) (got "alias/my-key")',
-        ],
-      },
-      {
-        name: "an unknown source kind",
-        values: { "flink-pipeline:source": { kind: "kafka" } },
-        expected: ['flink-pipeline:source.kind must be one of kinesis (got "kafka")'],
-      },
-      {
-        name: "the same partition and sort key",
-        values: { "flink-pipeline:table": { partitionKey: "id", sortKey: "id" } },
-        expected: [
-          'flink-pipeline:table.sortKey must differ from flink-pipeline:table.partitionKey (both are "id")',
-        ],
-      },
-      {
-        name: "a log retention CloudWatch does not offer",
-        values: { "flink-pipeline:flink": { artifact: "job", logRetentionDays: 10 } },
-        expected: [
-          "flink-pipeline:flink.logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (got 10)",
-        ],
-      },
-      {
-        name: "a missing artifact",
-        values: { "flink-pipeline:flink": { artifact: "missing" } },
-        expected: [
-          `flink-pipeline:flink.artifact must be a .zip file, a directory (zipped on deploy) or an s3://<bucket>/<key>.zip URI for language python (got "missing": ${path.join(workDir, "missing")} does not exist)`,
-        ],
-      },
-      {
-        name: "a jar for a PyFlink job",
-        values: { "flink-pipeline:flink": { artifact: "job.jar" } },
-        expected: [
-          'flink-pipeline:flink.artifact must be a .zip file, a directory (zipped on deploy) or an s3://<bucket>/<key>.zip URI for language python (got "job.jar")',
-        ],
-      },
-      {
-        name: "a directory for a Java job",
-        values: { "flink-pipeline:flink": { artifact: "job", language: "java" } },
-        expected: [
-          'flink-pipeline:flink.artifact must be a .jar file or an s3://<bucket>/<key>.jar URI for language java (got "job")',
-        ],
-      },
-      {
-        name: "python settings for a Java job",
-        values: {
-          "flink-pipeline:flink": { artifact: "job.jar", language: "java", python: { script: "x.py" } },
-        },
-        expected: [
-          "flink-pipeline:flink.python applies only when flink-pipeline:flink.language is python (got java)",
-        ],
-      },
-      {
-        name: "a malformed S3 URI",
-        values: { "flink-pipeline:flink": { artifact: "s3://Bad_Bucket", language: "java" } },
-        expected: [
-          'flink-pipeline:flink.artifact must be a .jar file or an s3://<bucket>/<key>.jar URI for language java (got "s3://Bad_Bucket": not an s3://<bucket>/<key> URI)',
-        ],
-      },
-      {
-        name: "a PyFlink directory without its connector jar, when deploying",
-        values: { "flink-pipeline:flink": { artifact: "nojar" } },
-        dryRun: false,
-        expected: [
-          `flink-pipeline:flink.artifact lacks the connector jar "lib/pyflink-dependencies.jar" named in flink-pipeline:flink.python.jarfile (looked in ${path.join(workDir, "nojar")}); build it first, e.g. mvn -f app/pom.xml package`,
-        ],
-      },
-      {
-        name: "a PyFlink zip without its connector jar, when deploying",
-        values: { "flink-pipeline:flink": { artifact: "nojar.zip" } },
-        dryRun: false,
-        expected: [
-          `flink-pipeline:flink.artifact lacks the connector jar "lib/pyflink-dependencies.jar" named in flink-pipeline:flink.python.jarfile (looked in ${path.join(workDir, "nojar.zip")}); build it first, e.g. mvn -f app/pom.xml package`,
-        ],
-      },
-      {
-        name: "a custom snapshot without a name",
-        values: {
-          "flink-pipeline:flink": { artifact: "job", restore: { type: "RESTORE_FROM_CUSTOM_SNAPSHOT" } },
-        },
-        expected: [
-          "flink-pipeline:flink.restore.snapshotName is required when flink-pipeline:flink.restore.type is RESTORE_FROM_CUSTOM_SNAPSHOT",
-        ],
-      },
-      {
-        name: "restoring from snapshots that are off",
-        values: {
-          "flink-pipeline:flink": {
-            artifact: "job",
-            snapshots: false,
-            restore: { type: "RESTORE_FROM_LATEST_SNAPSHOT" },
-          },
-        },
-        expected: [
-          "flink-pipeline:flink.restore.type must be SKIP_RESTORE_FROM_SNAPSHOT when flink-pipeline:flink.snapshots is false (got RESTORE_FROM_LATEST_SNAPSHOT)",
-        ],
-      },
-      {
-        name: "a timeout without a unit",
-        values: { "flink-pipeline:flink": { artifact: "job", timeouts: { update: "30" } } },
-        expected: [
-          'flink-pipeline:flink.timeouts.update must be a duration such as "30m", "90s" or "2h" (got "30")',
-        ],
-      },
-      {
-        name: "a property that overrides a generated one",
-        values: {
-          "flink-pipeline:flink": { artifact: "job", properties: { source: { "stream.name": "other" } } },
-        },
-        expected: [
-          "flink-pipeline:flink.properties.source.stream.name is generated from the wiring and cannot be set; generated keys of group source: kind, stream.name, stream.arn, aws.region, initial.position, efo.consumer.name",
-        ],
-      },
-      {
-        name: "a property value that is an object",
-        values: { "flink-pipeline:flink": { artifact: "job", properties: { job: { nested: { a: 1 } } } } },
-        expected: [
-          'flink-pipeline:flink.properties.job.nested must be a string, number or boolean (got {"a":1})',
-        ],
-      },
-      {
-        name: "an application name with spaces",
-        values: { "flink-pipeline:flink": { artifact: "job", applicationName: "my app" } },
-        expected: [
-          `flink-pipeline:flink.applicationName must be 1 to 128 letters, digits, '_', '.' or '-' (got "my app")`,
-        ],
-      },
-      {
-        name: "several problems at once, each reported",
-        values: {
-          "flink-pipeline:source": { retentionHours: 0 },
-          "flink-pipeline:flink": { artifact: "job", parallelism: -1, autoScaling: "yes" },
-        },
-        expected: [
-          "flink-pipeline:source.retentionHours must be an integer between 24 and 8760 (got 0)",
-          'flink-pipeline:flink.autoScaling must be true or false (got "yes")',
-          "flink-pipeline:flink.parallelism must be an integer >= 1 (got -1)",
-        ],
-      },
-    ];
+      expected: [
+        "flink-pipeline:source.retentionHours must be an integer between 24 and 8760 (got 0)",
+        'flink-pipeline:flink.autoScaling must be true or false (got "yes")',
+        "flink-pipeline:flink.parallelism must be an integer >= 1 (got -1)",
+      ],
+    },
+  ];
 
   for (const { name, values, expected, dryRun } of badInputs) {
     it(`rejects ${name}`, () => {
