@@ -88,7 +88,7 @@ export const RESOURCE_MOCKS: Record<string, ResourceMock> = {
   // children live in the awsx plugin. The outputs follow the args: see mockVpc.
   "awsx:ec2:Vpc": (c) => mockVpc(c),
   "aws:ec2/securityGroup:SecurityGroup": (c) => {
-    const id = `sg-${mockHex(`sg::${c.name}`, 17)}`;
+    const id = mockSecurityGroupId(c.name);
     return {
       id,
       state: { name: c.physicalName("name"), arn: c.arn("ec2", `security-group/${id}`), ownerId: c.account },
@@ -178,6 +178,11 @@ export const CALL_MOCKS: Record<string, CallMock> = {
     id: "aws",
   }),
 };
+
+/** The id the mocks give the security group named `name` (ids are not among the recorded outputs). */
+export function mockSecurityGroupId(name: string): string {
+  return `sg-${mockHex(`sg::${name}`, 17)}`;
+}
 
 /** The VPC every looked-up existing subnet belongs to. */
 export const MOCK_EXISTING_VPC_ID = "vpc-0e1d2c3b4a5968778";
