@@ -8,6 +8,11 @@ export interface PropertyGroupInput {
   propertyMap: Record<string, string>;
 }
 
+/** The log group a Managed Flink application named `applicationName` writes to. */
+export function logGroupNameOf(applicationName: string): string {
+  return `/aws/kinesis-analytics/${applicationName}`;
+}
+
 /** Arguments of {@link FlinkApplication}. */
 export interface FlinkApplicationArgs {
   /** The application's name; also names its log group and appears in the role's trust condition. */
@@ -49,6 +54,15 @@ export interface FlinkApplicationArgs {
   forceStop?: boolean;
   /** Create/update/delete timeouts: Managed Flink operations take minutes. @default 30m each */
   timeouts?: { create?: string; update?: string; delete?: string };
+  /**
+   * Attach the application to a VPC: its network interfaces go in these subnets with these
+   * security groups (the role also needs the ENI grant, e.g. `network.grantEni`).
+   * @default undefined (the service's own network, with internet access)
+   */
+  vpc?: {
+    subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
+  };
 }
 
 /**
@@ -101,7 +115,7 @@ export class FlinkApplication extends pulumi.ComponentResource {
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/kinesis-analytics/${appName}`, retentionInDays: args.logRetentionDays ?? 30 },
+      { name: logGroupNameOf(appName), retentionInDays: args.logRetentionDays ?? 30 },
       parent,
     );
     this.logStream = new aws.cloudwatch.LogStream(
@@ -178,6 +192,9 @@ export class FlinkApplication extends pulumi.ComponentResource {
             },
             flinkRunConfiguration: { allowNonRestoredState: restore.allowNonRestoredState ?? false },
           },
+          vpcConfiguration: args.vpc
+            ? { subnetIds: args.vpc.subnetIds, securityGroupIds: args.vpc.securityGroupIds }
+            : undefined,
         },
         cloudwatchLoggingOptions: { logStreamArn },
       },

@@ -9,7 +9,8 @@ export interface Statement {
   Sid: string;
   Effect?: "Allow" | "Deny";
   Action: string[];
-  Resource: pulumi.Input<string> | pulumi.Input<string>[];
+  /** Exact ARNs; a list may also come as one output (e.g. ARNs derived from looked-up ids). */
+  Resource: pulumi.Input<string> | pulumi.Input<string>[] | pulumi.Output<string[]>;
   Condition?: Record<string, Record<string, pulumi.Input<string>>>;
 }
 

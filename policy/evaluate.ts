@@ -87,6 +87,7 @@ const CHECKED_SCHEMA_KEYWORDS = [
   "minimum",
   "maximum",
   "minLength",
+  "pattern",
   "enum",
   "default",
   "description",
@@ -445,6 +446,13 @@ function schemaProblems(value: unknown, schema: PolicyConfigJSONSchema, path: st
   }
   if (typeof value === "string" && schema.minLength !== undefined && value.length < schema.minLength) {
     problems.push(`"${path}" must have at least ${schema.minLength} characters`);
+  }
+  if (
+    typeof value === "string" &&
+    schema.pattern !== undefined &&
+    !new RegExp(schema.pattern, "u").test(value)
+  ) {
+    problems.push(`"${path}" must match ${schema.pattern}`);
   }
   const items = schema.items;
   if (Array.isArray(value) && items !== undefined && typeof items === "object" && !Array.isArray(items)) {

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import { ArtifactSource, listArtifactFiles, zipEntryNames } from "../components/artifactContent";
+import { NetworkConfig, readNetwork, validateNetworkForSource } from "./networkConfig";
 import {
   GENERATED_PROPERTIES,
   GeneratedGroupId,
@@ -129,6 +130,8 @@ export interface StackConfig {
   table: TableConfig;
   flink: FlinkConfig;
   alarms: AlarmsConfig;
+  /** Where the application's network interfaces live: public (default), a created VPC or an existing one. */
+  network: NetworkConfig;
 }
 
 /** What validation needs besides the config values themselves. */
@@ -172,7 +175,7 @@ const KMS_KEY_ARN = {
 export const AWS_MANAGED_SNS_KEY = "alias/aws/sns";
 
 /** The keys of our namespace that the program reads; any other is a typo. */
-const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink", "alarms"] as const;
+const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink", "alarms", "network"] as const;
 
 /**
  * Validates the full config map (as the CLI hands it to the program: `namespace:key` to a string,
@@ -202,9 +205,11 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
   const table = readTable(root.section("table"));
   const flink = readFlink(root.section("flink"), context);
   const alarms = readAlarms(root.section("alarms"), flink.checkpointing, source.kind);
+  const network = readNetwork(root.section("network"));
+  problems.push(...validateNetworkForSource(network, source.kind));
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { environment, protect, source, table, flink, alarms };
+  return { environment, protect, source, table, flink, alarms, network };
 }
 
 /** Config values are strings; structured ones arrive JSON-encoded, as the CLI passes them. */

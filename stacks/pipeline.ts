@@ -4,11 +4,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FeatureTable } from "../components/featureTable";
-import { FlinkApplication } from "../components/flinkApplication";
+import { FlinkApplication, logGroupNameOf } from "../components/flinkApplication";
 import { FlinkMonitoring } from "../components/flinkMonitoring";
 import { JobArtifact } from "../components/jobArtifact";
 import { KinesisSource } from "../components/kinesisSource";
+import { EndpointName, PipelineNetwork } from "../components/network";
 import { StackConfig } from "./config";
+import { VpcNetworkConfig, kafkaPortFor } from "./networkConfig";
 import { GeneratedGroups, RUN_OPTIONS_GROUP, mergePropertyGroups } from "./propertyGroups";
 
 export interface PipelineOutputs {
@@ -27,6 +29,10 @@ export interface PipelineOutputs {
   alarmNames?: pulumi.Output<string[]>;
   dashboardName?: pulumi.Output<string>;
   dashboardUrl?: pulumi.Output<string>;
+  /** VPC modes only. */
+  vpcId?: pulumi.Output<string>;
+  privateSubnetIds?: pulumi.Output<string[]>;
+  securityGroupId?: pulumi.Output<string>;
 }
 
 export function deployPipeline(config: StackConfig): PipelineOutputs {
@@ -52,6 +58,15 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
     keyPrefix: flink.applicationName,
     retain: config.protect,
   });
+
+  const network =
+    config.network.mode === "public"
+      ? undefined
+      : deployNetwork(config.network, config.source.kind, flink.applicationName, {
+          s3: [artifact.bucketArn, pulumi.interpolate`${artifact.bucketArn}/*`],
+          dynamodb: [table.tableArn, pulumi.interpolate`${table.tableArn}/index/*`],
+          kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`],
+        });
 
   const generated: GeneratedGroups = {
     source: {
@@ -84,7 +99,9 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
       (role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut }),
       (role) => table.grantWrite(role),
       (role) => artifact.grantRead(role),
+      ...(network ? [(role: aws.iam.Role) => network.grantEni(role)] : []),
     ],
+    vpc: network ? { subnetIds: network.subnetIds, securityGroupIds: [network.securityGroupId] } : undefined,
     // The application fails to create if its code object does not exist yet.
     dependsOn: artifact.object ? [artifact.object] : [],
     checkpointing: flink.checkpointing,
@@ -141,5 +158,52 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
           dashboardUrl: monitoring.dashboardUrl,
         }
       : {}),
+    ...(network
+      ? {
+          vpcId: network.vpcId,
+          privateSubnetIds: network.subnetIds,
+          securityGroupId: network.securityGroupId,
+        }
+      : {}),
   };
+}
+
+/**
+ * The application's VPC, security groups and endpoints. Endpoint policies (when restricted) name
+ * this stack's resources; the logs endpoint admits the application's own log group.
+ */
+function deployNetwork(
+  network: VpcNetworkConfig,
+  sourceKind: string,
+  applicationName: string,
+  policyResources: Partial<Record<EndpointName, pulumi.Input<string>[]>>,
+): PipelineNetwork {
+  const region = aws.getRegionOutput().region;
+  const accountId = aws.getCallerIdentityOutput().accountId;
+  const partition = aws.getPartitionOutput().partition;
+  const logGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupNameOf(applicationName)}`;
+  return new PipelineNetwork("network", {
+    vpc:
+      network.mode === "create"
+        ? {
+            mode: "create",
+            cidrBlock: network.cidrBlock,
+            availabilityZones: network.availabilityZones,
+            natGateways: network.natGateways,
+          }
+        : {
+            mode: "existing",
+            vpcId: network.vpcId,
+            privateSubnetIds: network.privateSubnetIds,
+            routeTableIds: network.routeTableIds,
+            internetRoute: network.internetRoute,
+          },
+    endpoints: network.endpoints,
+    restrictEndpointPolicies: network.restrictEndpointPolicies,
+    endpointPolicyResources: {
+      ...policyResources,
+      logs: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`],
+    },
+    kafkaPort: kafkaPortFor(sourceKind),
+  });
 }

@@ -61,6 +61,11 @@ export class Section {
     return this.value[field] !== undefined && this.value[field] !== null;
   }
 
+  /** Marks a field as handled (e.g. already reported as misplaced) so {@link rejectUnknown} skips it. */
+  markRead(field: string): void {
+    this.read.add(field);
+  }
+
   problem(message: string): void {
     this.problems.push(message);
   }
@@ -123,6 +128,25 @@ export class Section {
     if (typeof value === "boolean") return value;
     this.problem(`${this.key(field)} must be true or false (got ${describe(value)})`);
     return fallback;
+  }
+
+  /** A list of strings, each matching `pattern` when given; undefined when the field is not set. */
+  stringList(field: string, pattern?: { regex: RegExp; describe: string }): string[] | undefined {
+    const value = this.get(field);
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) {
+      this.problem(`${this.key(field)} must be a list of strings (got ${describe(value)})`);
+      return undefined;
+    }
+    const bad = value.filter(
+      (entry) => typeof entry !== "string" || (pattern !== undefined && !pattern.regex.test(entry)),
+    );
+    if (bad.length > 0) {
+      const what = pattern ? pattern.describe : "a non-empty string";
+      this.problem(`${this.key(field)} entries must each be ${what} (got ${bad.map(describe).join(", ")})`);
+      return undefined;
+    }
+    return value as string[];
   }
 
   section(field: string): Section {

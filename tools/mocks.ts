@@ -120,6 +120,43 @@ export const RESOURCE_MOCKS: Record<string, ResourceMock> = {
       state: { dashboardName: name, dashboardArn: c.arn("cloudwatch", `dashboard/${name}`, { region: "" }) },
     };
   },
+  // One resource under mocks: awsx:ec2:Vpc is a remote (multi-language) component, so its
+  // children live in the awsx plugin. The outputs follow the args: see mockVpc.
+  "awsx:ec2:Vpc": (c) => mockVpc(c),
+  "aws:ec2/securityGroup:SecurityGroup": (c) => {
+    const id = mockSecurityGroupId(c.name);
+    return {
+      id,
+      state: { name: c.physicalName("name"), arn: c.arn("ec2", `security-group/${id}`), ownerId: c.account },
+    };
+  },
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (c) => securityGroupRule(c),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => securityGroupRule(c),
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (c) => {
+    const id = `vpce-${mockHex(`vpce::${c.name}`, 17)}`;
+    const service = String(c.inputs.serviceName);
+    const gateway = c.inputs.vpcEndpointType === "Gateway";
+    return {
+      id,
+      state: {
+        arn: c.arn("ec2", `vpc-endpoint/${id}`),
+        state: "available",
+        ownerId: c.account,
+        prefixListId: gateway ? `pl-${mockHex(service, 8)}` : undefined,
+        networkInterfaceIds: gateway
+          ? []
+          : (c.inputs.subnetIds ?? []).map((s: string) => `eni-${mockHex(`${id}::${s}`, 17)}`),
+        dnsEntries: gateway
+          ? []
+          : [
+              {
+                dnsName: `${id}.${service.split(".").slice(2).join(".")}.${c.region}.vpce.amazonaws.com`,
+                hostedZoneId: "Z7HUB22UULQXV",
+              },
+            ],
+      },
+    };
+  },
   "aws:kms/key:Key": (c) => {
     const keyId = uuidFrom(c.name);
     return { id: keyId, state: { keyId, arn: c.arn("kms", `key/${keyId}`) } };
@@ -157,6 +194,35 @@ export const CALL_MOCKS: Record<string, CallMock> = {
     endpoint: `ec2.${c.region}.amazonaws.com`,
     description: c.region,
   }),
+  // Existing subnets: the zone follows the id's last hex digit (value mod 3: 0 -> <region>a,
+  // 1 -> b, 2 -> c; so ...0/...3 share a zone), every subnet lies in MOCK_EXISTING_VPC_ID and
+  // belongs to the mock account.
+  "aws:ec2/getSubnet:getSubnet": (inputs, c) => {
+    const id = String(inputs.id);
+    const zone = `${c.region}${"abc"[parseInt(id.slice(-1), 16) % 3]}`;
+    return {
+      id,
+      arn: `arn:aws:ec2:${c.region}:${c.account}:subnet/${id}`,
+      availabilityZone: zone,
+      availabilityZoneId: `use1-az${"abc".indexOf(zone.slice(-1)) + 1}`,
+      cidrBlock: `10.${parseInt(mockHex(id, 2), 16)}.0.0/20`,
+      vpcId: MOCK_EXISTING_VPC_ID,
+      ownerId: c.account,
+      mapPublicIpOnLaunch: false,
+      state: "available",
+      tags: {},
+    };
+  },
+  // One route table per subnet named in the `association.subnet-id` filter.
+  "aws:ec2/getRouteTables:getRouteTables": (inputs) => {
+    const subnets: string[] =
+      (inputs.filters ?? []).find((f: { name: string }) => f.name === "association.subnet-id")?.values ?? [];
+    return {
+      id: String(inputs.vpcId),
+      ids: subnets.map((subnet) => `rtb-${mockHex(`rtb::${subnet}`, 17)}`),
+      tags: {},
+    };
+  },
   "aws:index/getPartition:getPartition": () => ({
     partition: "aws",
     dnsSuffix: "amazonaws.com",
@@ -164,6 +230,88 @@ export const CALL_MOCKS: Record<string, CallMock> = {
     id: "aws",
   }),
 };
+
+/** The id the mocks give the security group named `name` (ids are not among the recorded outputs). */
+export function mockSecurityGroupId(name: string): string {
+  return `sg-${mockHex(`sg::${name}`, 17)}`;
+}
+
+/** The VPC every looked-up existing subnet belongs to. */
+export const MOCK_EXISTING_VPC_ID = "vpc-0e1d2c3b4a5968778";
+
+function securityGroupRule(c: MockContext): MockState {
+  const id = `sgr-${mockHex(`sgr::${c.name}`, 17)}`;
+  return { id, state: { securityGroupRuleId: id, arn: c.arn("ec2", `security-group-rule/${id}`) } };
+}
+
+/**
+ * What awsx reports for a VPC built from these args: zones `<region>a`, `b`, ... (the first
+ * `numberOfAvailabilityZones`, default 3), one subnet per spec per zone (default specs: Private and
+ * Public) carved from `cidrBlock` at the spec's `cidrMask`, NAT gateways per `natGateways.strategy`
+ * (one per zone, one, or none; awsx's default is one per zone when there are public subnets).
+ * Resource-valued outputs (subnets, natGateways, eips) are plain descriptions ({ id, ... }): the
+ * program reads only the id outputs.
+ */
+function mockVpc(c: MockContext): MockState {
+  const inputs = c.inputs;
+  const vpcId = `vpc-${mockHex(`vpc::${c.name}`, 17)}`;
+  const cidrBlock: string = inputs.cidrBlock ?? "10.0.0.0/16";
+  const zones: string[] =
+    inputs.availabilityZoneNames ??
+    [..."abcdef"].slice(0, inputs.numberOfAvailabilityZones ?? 3).map((l) => `${c.region}${l}`);
+  const specs: { type: string; name?: string; cidrMask?: number }[] = inputs.subnetSpecs ?? [
+    { type: "Private" },
+    { type: "Public" },
+  ];
+  const [base, prefix] = cidrBlock.split("/");
+  const baseAddress = base.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  const zoneMask: number =
+    inputs.availabilityZoneCidrMask ?? Number(prefix) + Math.ceil(Math.log2(zones.length));
+  const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+  const subnets = zones.flatMap((zone, z) => {
+    let offset = baseAddress + z * 2 ** (32 - zoneMask);
+    return specs.map((spec) => {
+      const mask = spec.cidrMask ?? zoneMask + 1;
+      const subnet = {
+        id: `subnet-${mockHex(`subnet::${c.name}::${spec.type}::${zone}`, 17)}`,
+        type: spec.type,
+        name: `${c.name}-${(spec.name ?? spec.type).toLowerCase()}-${z + 1}`,
+        availabilityZone: zone,
+        cidrBlock: `${toIp(offset)}/${mask}`,
+        vpcId,
+      };
+      offset += 2 ** (32 - mask);
+      return subnet;
+    });
+  });
+  const ofType = (type: string) => subnets.filter((s) => s.type === type);
+  const publicSubnets = ofType("Public");
+  const strategy =
+    inputs.natGateways?.strategy ??
+    (publicSubnets.length > 0 && ofType("Private").length > 0 ? "OnePerAz" : "None");
+  const natSubnets =
+    strategy === "OnePerAz" ? publicSubnets : strategy === "Single" ? publicSubnets.slice(0, 1) : [];
+  const natGateways = natSubnets.map((s) => ({
+    id: `nat-${mockHex(`nat::${s.id}`, 17)}`,
+    subnetId: s.id,
+    availabilityZone: s.availabilityZone,
+    connectivityType: "public",
+  }));
+  return {
+    id: "",
+    state: {
+      vpcId,
+      vpc: { id: vpcId, cidrBlock, arn: c.arn("ec2", `vpc/${vpcId}`) },
+      subnets,
+      privateSubnetIds: ofType("Private").map((s) => s.id),
+      publicSubnetIds: publicSubnets.map((s) => s.id),
+      isolatedSubnetIds: ofType("Isolated").map((s) => s.id),
+      natGateways,
+      eips: natGateways.map((n) => ({ id: `eipalloc-${mockHex(`eip::${n.id}`, 17)}` })),
+      internetGateway: { id: `igw-${mockHex(`igw::${c.name}`, 17)}` },
+    },
+  };
+}
 
 export function mockHex(seed: string, length: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, length);

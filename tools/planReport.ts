@@ -33,6 +33,28 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
   "aws:iam/role:Role": (i) => statements(i.assumeRolePolicy).map((s) => `trust: ${describeStatement(s)}`),
   "aws:iam/rolePolicy:RolePolicy": (i) => statements(i.policy).map(describeStatement),
   "aws:s3/bucketPolicy:BucketPolicy": (i) => statements(i.policy).map(describeStatement),
+  "awsx:ec2:Vpc": (i) => [
+    `cidr=${i.cidrBlock}`,
+    `zones=${i.numberOfAvailabilityZones}`,
+    `nat=${i.natGateways?.strategy}`,
+    `subnets=${(i.subnetSpecs ?? []).map((spec: Inputs) => `${spec.type}/${spec.cidrMask}`).join(",")} (${i.subnetStrategy})`,
+  ],
+  "aws:ec2/securityGroup:SecurityGroup": (i) => [`description=${i.description}`],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) => [
+    `egress ${i.ipProtocol} ${i.fromPort}-${i.toPort} to ${rulePeer(i)}`,
+  ],
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) => [
+    `ingress ${i.ipProtocol} ${i.fromPort}-${i.toPort} from ${rulePeer(i)}`,
+  ],
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (i) => [
+    `${i.vpcEndpointType} ${i.serviceName}`,
+    i.vpcEndpointType === "Interface"
+      ? `privateDns=${i.privateDnsEnabled} subnets=${(i.subnetIds ?? []).length}`
+      : undefined,
+    i.vpcEndpointType === "Gateway" ? `routeTables=${(i.routeTableIds ?? []).length}` : undefined,
+    i.policy === undefined ? "policy=full access (AWS default)" : undefined,
+    ...statements(i.policy).map((s) => `policy: ${describeStatement(s)}`),
+  ],
   "aws:kinesisanalyticsv2/application:Application": (i) => {
     const config = i.applicationConfiguration ?? {};
     const flink = config.flinkApplicationConfiguration ?? {};
@@ -50,6 +72,9 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
       `code=${config.applicationCodeConfiguration?.codeContent?.s3ContentLocation?.fileKey}`,
       `propertyGroups=${(config.environmentProperties?.propertyGroups ?? []).map((g: Inputs) => g.propertyGroupId).join(",")}`,
       `allowNonRestoredState=${config.runConfiguration?.flinkRunConfiguration?.allowNonRestoredState}`,
+      config.vpcConfiguration
+        ? `vpc: subnets=${(config.vpcConfiguration.subnetIds ?? []).join(",")} securityGroups=${(config.vpcConfiguration.securityGroupIds ?? []).join(",")}`
+        : undefined,
     ];
   },
   "aws:cloudwatch/metricAlarm:MetricAlarm": (i) => [
@@ -101,6 +126,11 @@ function statements(document: unknown): Inputs[] {
   } catch {
     return [];
   }
+}
+
+/** The peer of a security group rule: a CIDR, a prefix list or another security group. */
+function rulePeer(rule: Inputs): string {
+  return rule.cidrIpv4 ?? rule.cidrIpv6 ?? rule.prefixListId ?? rule.referencedSecurityGroupId;
 }
 
 function describeStatement(statement: Inputs): string {

@@ -79,3 +79,23 @@ export function isAllow(statement: Statement): boolean {
 export function knownStrings(items: unknown[]): string[] {
   return items.filter((item): item is string => typeof item === "string");
 }
+
+/** `*`, or every action of one service (`s3:*`). */
+export function isWildcardAction(action: string): boolean {
+  return action === "*" || /^[^:*]+:\*$/.test(action);
+}
+
+/**
+ * The condition keys a statement's `Condition` tests (as written; IAM compares them case-insensitively), or
+ * {@link UNKNOWN} while the condition is unknown.
+ */
+export function conditionKeys(condition: unknown): string[] | Unknown {
+  const operators = asRecord(condition);
+  if (operators === UNKNOWN) {
+    return UNKNOWN;
+  }
+  return Object.values(operators ?? {}).flatMap((entries) => {
+    const keys = asRecord(entries);
+    return keys === undefined || keys === UNKNOWN ? [] : Object.keys(keys);
+  });
+}

@@ -36,11 +36,23 @@ export const TYPES = {
   vpc: "aws:ec2/vpc:Vpc",
   subnet: "aws:ec2/subnet:Subnet",
   securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  securityGroupRule: "aws:ec2/securityGroupRule:SecurityGroupRule",
+  securityGroupIngressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  securityGroupEgressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
   vpcEndpoint: "aws:ec2/vpcEndpoint:VpcEndpoint",
   routeTable: "aws:ec2/routeTable:RouteTable",
   internetGateway: "aws:ec2/internetGateway:InternetGateway",
   natGateway: "aws:ec2/natGateway:NatGateway",
   eip: "aws:ec2/eip:Eip",
+} as const;
+
+/**
+ * Component types of @pulumi/awsx 3 that the stack policies read (outputs only: a component has no inputs
+ * the provider checks); test/policy/resourceTypes.test.ts checks each token against the installed SDK.
+ */
+export const COMPONENT_TYPES = {
+  /** `awsx.ec2.Vpc`: one resource whose outputs carry `vpcId`, `privateSubnetIds`, `publicSubnetIds`. */
+  awsxVpc: "awsx:ec2:Vpc",
 } as const;
 
 /** Buckets: `Bucket` in @pulumi/aws 7, and the deprecated `BucketV2` it replaced. */
@@ -50,7 +62,8 @@ export const BUCKET_TYPES: readonly string[] = [TYPES.bucket, TYPES.bucketV2];
  * AWS types this project creates whose inputs accept `tags` (checked against the SDK by a test). An explicit
  * list rather than "has a `tags` prop": an untagged resource simply has no `tags` prop, and a policy cannot
  * read the provider schema. S3 objects are left out on purpose: object tags are per-object metadata
- * (at most 10) and play no part in cost allocation.
+ * (at most 10) and play no part in cost allocation. `aws:ec2/securityGroupRule:SecurityGroupRule` takes no
+ * tags; its successors `aws:vpc/securityGroupIngressRule` and `...EgressRule` do.
  */
 export const TAGGABLE_TYPES: readonly string[] = [
   TYPES.bucket,
@@ -74,6 +87,8 @@ export const TAGGABLE_TYPES: readonly string[] = [
   TYPES.vpc,
   TYPES.subnet,
   TYPES.securityGroup,
+  TYPES.securityGroupIngressRule,
+  TYPES.securityGroupEgressRule,
   TYPES.vpcEndpoint,
   TYPES.routeTable,
   TYPES.internetGateway,

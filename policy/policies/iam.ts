@@ -4,6 +4,7 @@ import {
   IDENTITY_POLICY_TYPES,
   identityPolicyDocuments,
   isAllow,
+  isWildcardAction,
   knownStrings,
   parseStatements,
   Statement,
@@ -36,11 +37,6 @@ function judgeAllowStatements(
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** `*`, or every action of one service (`s3:*`). */
-function isWildcardAction(action: string): boolean {
-  return action === "*" || /^[^:*]+:\*$/.test(action);
 }
 
 export const iamNoWildcardActions = resourcePolicy({

@@ -16,6 +16,7 @@ import {
 } from "./iam";
 import { kinesisEncryption, kinesisRetention } from "./kinesis";
 import { logGroupRetention } from "./logs";
+import { ec2SecurityGroupNoPublicIngress, vpcEndpointPolicyRestricted } from "./network";
 import { s3ArtifactVersioning, s3DefaultEncryption, s3PublicAccessBlock, s3TlsOnly } from "./s3";
 import { secretDescription, ssmSensitiveSecureString } from "./secrets";
 import { iamStatementsScopedToStack } from "./stack";
@@ -41,6 +42,8 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   logGroupRetention,
   secretDescription,
   ssmSensitiveSecureString,
+  ec2SecurityGroupNoPublicIngress,
+  vpcEndpointPolicyRestricted,
   requiredTags,
 ];
 

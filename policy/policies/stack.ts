@@ -2,8 +2,8 @@ import { RUNTIME_CREATED_RESOURCES } from "../allowList";
 import { Arn, hasWildcard, parseArn } from "../lib/arn";
 import { StackFinding, stackPolicy, StackResourceView } from "../lib/definePolicy";
 import { IDENTITY_POLICY_TYPES, identityPolicyDocuments, isAllow, knownStrings } from "../lib/iamDocument";
-import { UNKNOWN } from "../lib/known";
-import { TYPES } from "../lib/resourceTypes";
+import { asList, UNKNOWN } from "../lib/known";
+import { COMPONENT_TYPES, TYPES } from "../lib/resourceTypes";
 
 /** Stack resources whose sub-resource ARNs extend their own, and whose ARN can be derived from a name. */
 type NamedKind = "bucket" | "stream" | "table" | "logGroup" | "secret" | "parameter";
@@ -36,6 +36,7 @@ interface StackScope {
 
 interface ScopeConfig {
   externalArtifactBuckets: string[];
+  externalNetworkResources: string[];
 }
 
 const KIND_BY_TYPE: Partial<Record<string, NamedKind>> = {
@@ -51,6 +52,28 @@ const KIND_BY_TYPE: Partial<Record<string, NamedKind>> = {
 /** Secrets Manager appends a dash and six random characters to a secret's name in its ARN. */
 const SECRET_SUFFIX = /-[A-Za-z0-9]{6}$/;
 
+/** EC2 network ids as they appear in ARNs (`arn:aws:ec2:<region>:<account>:subnet/subnet-0abc`), by prefix. */
+const NETWORK_ARN_RESOURCE: Record<string, string> = {
+  "subnet-": "subnet/",
+  "sg-": "security-group/",
+  "vpc-": "vpc/",
+};
+
+/**
+ * An entry of `externalNetworkResources`: a subnet or security group id, or the full ARN of one (a subnet
+ * shared through AWS RAM carries its owner's account).
+ */
+const EXTERNAL_NETWORK_PATTERN =
+  "^((subnet|sg)-[0-9a-f]{8,17}|arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:(subnet/subnet|security-group/sg)-[0-9a-f]{8,17})$";
+
+/** Outputs of stack resources that hold the ids of network resources the stack owns. */
+const NETWORK_ID_OUTPUTS: Partial<Record<string, readonly string[]>> = {
+  [COMPONENT_TYPES.awsxVpc]: ["vpcId", "privateSubnetIds", "publicSubnetIds", "isolatedSubnetIds"],
+  [TYPES.vpc]: ["id"],
+  [TYPES.subnet]: ["id"],
+  [TYPES.securityGroup]: ["id"],
+};
+
 export const iamStatementsScopedToStack = stackPolicy<ScopeConfig>({
   name: "iam-statements-scoped-to-stack",
   description:
@@ -59,7 +82,8 @@ export const iamStatementsScopedToStack = stackPolicy<ScopeConfig>({
   severity: "high",
   remediationSteps:
     "build Resource from the outputs of this stack's resources (stream.arn, table.arn, `${bucket.arn}/*`, ...); " +
-    "a job artifact in a bucket outside the stack goes in externalArtifactBuckets of policy/config/<stack>.json.",
+    "a job artifact in a bucket outside the stack goes in externalArtifactBuckets, the subnets and security " +
+    "groups of an existing VPC the app runs in go in externalNetworkResources of policy/config/<stack>.json.",
   configSchema: {
     properties: {
       externalArtifactBuckets: {
@@ -67,6 +91,16 @@ export const iamStatementsScopedToStack = stackPolicy<ScopeConfig>({
         items: { type: "string", minLength: 1 },
         default: [],
         description: "Buckets outside the stack that hold the job's code (s3:// artifact), by name.",
+      },
+      externalNetworkResources: {
+        type: "array",
+        items: { type: "string", pattern: EXTERNAL_NETWORK_PATTERN },
+        default: [],
+        description:
+          "Subnets and security groups of an existing VPC (not created by the stack) that the Flink app's " +
+          "network interfaces attach to, by id (subnet-..., sg-...): Managed Flink's ENI permissions name " +
+          "them. An id holds in the stack's own region and account; a subnet shared from another account " +
+          "(AWS RAM) is given by its full ARN.",
       },
     },
   },
@@ -177,7 +211,11 @@ function isExternalArtifact(arn: Arn, scope: StackScope): boolean {
 }
 
 function stackScope(resources: StackResourceView[], config: ScopeConfig): StackScope {
-  const owned = resources.flatMap((resource) => [...ownedFromArn(resource), ...ownedFromName(resource)]);
+  const owned = resources.flatMap((resource) => [
+    ...ownedFromArn(resource),
+    ...ownedFromName(resource),
+    ...ownedNetwork(resource),
+  ]);
   const regions = new Set<string>();
   const accounts = new Set<string>();
   for (const resource of resources) {
@@ -196,7 +234,13 @@ function stackScope(resources: StackResourceView[], config: ScopeConfig): StackS
       accounts.add(account);
     }
   }
-  return { owned, regions, accounts, externalBuckets: new Set(config.externalArtifactBuckets) };
+  return {
+    // After the regions and accounts are gathered: a shared subnet's owner account is not the stack's.
+    owned: [...owned, ...externalNetwork(config.externalNetworkResources)],
+    regions,
+    accounts,
+    externalBuckets: new Set(config.externalArtifactBuckets),
+  };
 }
 
 function ownedFromArn(resource: StackResourceView): OwnedResource[] {
@@ -212,6 +256,47 @@ function ownedFromArn(resource: StackResourceView): OwnedResource[] {
     ownResource = ownResource.replace(SECRET_SUFFIX, "");
   }
   return [{ ...arn, kind, resource: ownResource }];
+}
+
+/**
+ * Network resources of the stack by id, in the stack's region and account: the subnets and VPC of an
+ * `awsx.ec2.Vpc` (one resource, whose outputs carry the ids), and subnets or security groups whose ARN is
+ * not among the props.
+ */
+function ownedNetwork(resource: StackResourceView): OwnedResource[] {
+  const outputs = NETWORK_ID_OUTPUTS[resource.type] ?? [];
+  const region = typeof resource.props.region === "string" ? resource.props.region : undefined;
+  return networkResources(
+    outputs.flatMap((output) => asList(resource.props[output])),
+    region,
+  );
+}
+
+/** `externalNetworkResources`: ARNs exactly as given, ids in the stack's region and account. */
+function externalNetwork(entries: string[]): OwnedResource[] {
+  return entries.flatMap((entry) => {
+    const arn = parseArn(entry);
+    return arn === undefined ? networkResources([entry], undefined) : [{ ...arn, kind: "exact" as const }];
+  });
+}
+
+/** EC2 ARN patterns for network ids; other values (unknown, not an id) give none. */
+function networkResources(ids: unknown[], region: string | undefined): OwnedResource[] {
+  return ids.flatMap((id) => {
+    const prefix = Object.keys(NETWORK_ARN_RESOURCE).find(
+      (candidate) => typeof id === "string" && id.startsWith(candidate) && !hasWildcard(id),
+    );
+    return prefix === undefined
+      ? []
+      : [
+          {
+            kind: "exact" as const,
+            service: "ec2",
+            region,
+            resource: `${NETWORK_ARN_RESOURCE[prefix]}${String(id)}`,
+          },
+        ];
+  });
 }
 
 /** ARN patterns derived from names, for when ARNs are unknown (preview) or not among the props. */

@@ -117,13 +117,18 @@ describe("policy config resolution", () => {
       /"requiredTags\[1\]" must have at least 1 characters/,
     ],
     [
-      "a network id that is an ARN or a VPC",
+      "a network entry that is a malformed ARN or a VPC",
       {
         "iam-statements-scoped-to-stack": {
-          externalNetworkResources: ["sg-0123456789abcdef0", "arn:aws:ec2:us-east-1:1:subnet/subnet-1", "vpc-01234567"],
+          externalNetworkResources: [
+            "sg-0123456789abcdef0",
+            "arn:aws:ec2:us-east-1:1:subnet/subnet-1",
+            "vpc-01234567",
+            "arn:aws:ec2:us-east-1:123456789012:subnet/subnet-0123456789abcdef0",
+          ],
         },
       },
-      /"externalNetworkResources\[1\]" must match \^\(subnet\|sg\)-\[0-9a-f\]\{8,17\}\$; "externalNetworkResources\[2\]" must match/,
+      /"externalNetworkResources\[1\]" must match \^\(\(subnet\|sg\)-.*; "externalNetworkResources\[2\]" must match [^;]*\.$/,
     ],
     ["a document that is not an object", ["required-tags"], /must be a JSON object keyed by policy name/],
   ];

@@ -1,4 +1,3 @@
- 
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";

@@ -134,7 +134,7 @@ describe("stack config validation", () => {
         name: "an unknown top-level key",
         values: { "flink-pipeline:sorce": { kind: "kinesis" } },
         expected: [
-          "flink-pipeline:sorce is not a known key; known keys: flink-pipeline:environment, flink-pipeline:protect, flink-pipeline:source, flink-pipeline:table, flink-pipeline:flink, flink-pipeline:alarms",
+          "flink-pipeline:sorce is not a known key; known keys: flink-pipeline:environment, flink-pipeline:protect, flink-pipeline:source, flink-pipeline:table, flink-pipeline:flink, flink-pipeline:alarms, flink-pipeline:network",
         ],
       },
       {

@@ -1,6 +1,9 @@
 import type { PolicyInputResource } from "../../../policy/evaluate";
 import { TYPES } from "../../../policy/lib/resourceTypes";
-import { ec2SecurityGroupNoPublicIngress, vpcEndpointPolicyRestricted } from "../../../policy/policies/network";
+import {
+  ec2SecurityGroupNoPublicIngress,
+  vpcEndpointPolicyRestricted,
+} from "../../../policy/policies/network";
 import { arn, policyDocument, TAGS } from "../fixtures";
 import { ACCOUNT, PolicyCaseTable, REGION, resource, UNKNOWN_STRING } from "../harness";
 
@@ -217,7 +220,12 @@ export const networkCases: PolicyCaseTable[] = [
       {
         title: "NotAction on any resource is reported",
         input: endpoint({
-          policy: policyDocument({ Effect: "Allow", Principal: "*", NotAction: "s3:DeleteBucket", Resource: "*" }),
+          policy: policyDocument({
+            Effect: "Allow",
+            Principal: "*",
+            NotAction: "s3:DeleteBucket",
+            Resource: "*",
+          }),
         }),
         expect: [/statement #1 allows any principal every action/],
       },

@@ -39,9 +39,7 @@ const ec2Arn = (resourcePart: string, region = REGION, account = ACCOUNT) =>
 /** Managed Flink's ENI permissions on the app's subnet and security group, as the VPC guide has them. */
 function eniStack(subnet: string, securityGroup: string, base: PolicyInputResource[]): PolicyInputResource[] {
   return grantingStack(
-    [
-      [ec2Arn("network-interface/*"), ec2Arn(`subnet/${subnet}`), ec2Arn(`security-group/${securityGroup}`)],
-    ],
+    [[ec2Arn("network-interface/*"), ec2Arn(`subnet/${subnet}`), ec2Arn(`security-group/${securityGroup}`)]],
     base,
   );
 }
@@ -189,6 +187,20 @@ export const stackCases: PolicyCaseTable[] = [
         input: eniStack("subnet-0123456789abcdef0", "sg-0123456789abcdef0", dataResources()),
         config: { externalNetworkResources: ["subnet-0123456789abcdef0"] },
         expect: [/security-group\/sg-0123456789abcdef0/],
+      },
+      {
+        title: "a subnet shared from another account (RAM) complies when listed by its ARN, and only it",
+        input: grantingStack(
+          [
+            ec2Arn("subnet/subnet-0123456789abcdef0", REGION, "210987654321"),
+            `arn:aws:kinesis:${REGION}:210987654321:stream/orders`,
+          ],
+          dataResources(),
+        ),
+        config: {
+          externalNetworkResources: [ec2Arn("subnet/subnet-0123456789abcdef0", REGION, "210987654321")],
+        },
+        expect: [/210987654321:stream\/orders/],
       },
       {
         title: "externalNetworkResources ids hold only in the stack's region",

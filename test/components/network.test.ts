@@ -1,0 +1,440 @@
+import { strict as assert } from "assert";
+import { PipelineNetwork, PipelineNetworkArgs } from "../../components/network";
+import { ConfigError } from "../../stacks/validation";
+import { MOCK_EXISTING_VPC_ID, mockSecurityGroupId } from "../../tools/mocks";
+import { PlanResult, PlannedResource, runProgram } from "../../tools/planRuntime";
+import { inputsOf, planStack, resourceOf, resourcesOf, statementsOf } from "../helpers";
+
+const VPC = "awsx:ec2:Vpc";
+const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
+const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
+const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
+const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
+const APPLICATION = "aws:kinesisanalyticsv2/application:Application";
+const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
+
+/** Subnets of the mock's existing VPC: ...0 lies in us-east-1a, ...1 in b, ...3 in a again. */
+const ZONE_A = "subnet-0aaaaaaaaaaaaaaa0";
+const ZONE_B = "subnet-0aaaaaaaaaaaaaaa1";
+const ZONE_A_AGAIN = "subnet-0aaaaaaaaaaaaaaa3";
+const existing = (extra: object = {}) => ({
+  network: { mode: "existing", vpcId: MOCK_EXISTING_VPC_ID, privateSubnetIds: [ZONE_A, ZONE_B], ...extra },
+});
+
+/** What the mocks report for an awsx VPC or a VPC endpoint (see tools/mocks.ts). */
+interface MockOutputs {
+  vpcId: string;
+  privateSubnetIds: string[];
+  isolatedSubnetIds: string[];
+  subnets: { id: string; type: string; availabilityZone: string }[];
+  natGateways: { id: string; availabilityZone: string }[];
+  prefixListId: string;
+  arn: string;
+}
+
+const outputsOf = (resource: PlannedResource) => resource.outputs as unknown as MockOutputs;
+
+/** The rules of one security group: protocol, ports and peer, sorted. */
+function rulesOf(result: PlanResult, type: string, groupId: string): string[] {
+  return resourcesOf(result, type)
+    .map(inputsOf)
+    .filter((rule) => rule.securityGroupId === groupId)
+    .map((rule) => {
+      const peer = rule.cidrIpv4 ?? rule.prefixListId ?? rule.referencedSecurityGroupId;
+      return `${rule.ipProtocol} ${rule.fromPort}-${rule.toPort} ${peer}`;
+    })
+    .sort();
+}
+
+function groupId(result: PlanResult, name: string): string {
+  resourceOf(result, SECURITY_GROUP, name);
+  return mockSecurityGroupId(name);
+}
+
+function endpointsOf(result: PlanResult): Record<string, string> {
+  return Object.fromEntries(
+    resourcesOf(result, ENDPOINT).map((e) => [inputsOf(e).serviceName, inputsOf(e).vpcEndpointType]),
+  );
+}
+
+/** Plans a program that builds one PipelineNetwork, for args the stacks do not exercise. */
+async function planNetwork(args: PipelineNetworkArgs): Promise<PlanResult> {
+  return runProgram(
+    () => {
+      const network = new PipelineNetwork("network", args);
+      return { securityGroupId: network.securityGroupId };
+    },
+    { project: "flink-pipeline", stack: "unit", config: { "aws:region": "us-east-1" } },
+  );
+}
+
+async function configProblems(promise: Promise<unknown>): Promise<string[]> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+describe("private networking", () => {
+  describe("public mode (dev)", () => {
+    it("creates no network and leaves the application off any VPC", async () => {
+      const result = await planStack("dev");
+      assert.deepEqual(resourcesOf(result, VPC), []);
+      assert.deepEqual(resourcesOf(result, SECURITY_GROUP), []);
+      assert.deepEqual(resourcesOf(result, ENDPOINT), []);
+      assert.equal(
+        inputsOf(resourceOf(result, APPLICATION)).applicationConfiguration.vpcConfiguration,
+        undefined,
+      );
+      const actions = resourcesOf(result, ROLE_POLICY).flatMap((p) =>
+        statementsOf(p).flatMap((s) => s.Action),
+      );
+      assert.deepEqual(
+        actions.filter((action) => action.startsWith("ec2:")),
+        [],
+      );
+      assert.equal(result.outputs.vpcId, undefined);
+    });
+  });
+
+  describe("create mode", () => {
+    it("prod builds three zones of private and public subnets with a NAT gateway in each", async () => {
+      const result = await planStack("prod");
+      const vpc = resourceOf(result, VPC, "network");
+      assert.deepEqual(inputsOf(vpc), {
+        cidrBlock: "10.40.0.0/16",
+        numberOfAvailabilityZones: 3,
+        subnetStrategy: "Auto",
+        availabilityZoneCidrMask: 18,
+        subnetSpecs: [
+          { type: "Private", name: "private", cidrMask: 19 },
+          { type: "Public", name: "public", cidrMask: 20 },
+        ],
+        natGateways: { strategy: "OnePerAz" },
+        enableDnsHostnames: true,
+        enableDnsSupport: true,
+      });
+      const outputs = outputsOf(vpc);
+      const privateZones = outputs.subnets.filter((s) => s.type === "Private").map((s) => s.availabilityZone);
+      assert.deepEqual(privateZones, ["us-east-1a", "us-east-1b", "us-east-1c"]);
+      assert.equal(outputs.natGateways.length, 3);
+      assert.deepEqual(
+        outputs.natGateways.map((n) => n.availabilityZone),
+        ["us-east-1a", "us-east-1b", "us-east-1c"],
+      );
+    });
+
+    it("staging shares one NAT gateway between its two zones", async () => {
+      const result = await planStack("staging");
+      const vpc = resourceOf(result, VPC, "network");
+      assert.equal(inputsOf(vpc).numberOfAvailabilityZones, 2);
+      assert.deepEqual(inputsOf(vpc).natGateways, { strategy: "Single" });
+      assert.equal(outputsOf(vpc).natGateways.length, 1);
+      assert.equal(outputsOf(vpc).privateSubnetIds.length, 2);
+    });
+
+    it("the defaults are two zones and a single NAT gateway", async () => {
+      const result = await planStack("dev", { network: { mode: "create" } });
+      const vpc = resourceOf(result, VPC, "network");
+      assert.equal(inputsOf(vpc).numberOfAvailabilityZones, 2);
+      assert.equal(inputsOf(vpc).cidrBlock, "10.0.0.0/16");
+      assert.deepEqual(inputsOf(vpc).natGateways, { strategy: "Single" });
+      assert.equal(outputsOf(vpc).natGateways.length, 1);
+    });
+
+    it("without NAT gateways the subnets are isolated and the application goes in them", async () => {
+      const result = await planStack("dev", { network: { mode: "create", natGateways: "none" } });
+      const vpc = resourceOf(result, VPC, "network");
+      assert.deepEqual(inputsOf(vpc).natGateways, { strategy: "None" });
+      assert.deepEqual(inputsOf(vpc).subnetSpecs, [{ type: "Isolated", name: "private", cidrMask: 18 }]);
+      assert.equal(outputsOf(vpc).natGateways.length, 0);
+      const subnetIds = inputsOf(resourceOf(result, APPLICATION)).applicationConfiguration.vpcConfiguration
+        .subnetIds;
+      assert.deepEqual(subnetIds, outputsOf(vpc).isolatedSubnetIds);
+      assert.equal(subnetIds.length, 2);
+    });
+
+    it("attaches the application to the private subnets with its own security group", async () => {
+      const result = await planStack("prod");
+      const vpc = resourceOf(result, VPC, "network");
+      assert.deepEqual(inputsOf(resourceOf(result, APPLICATION)).applicationConfiguration.vpcConfiguration, {
+        subnetIds: outputsOf(vpc).privateSubnetIds,
+        securityGroupIds: [groupId(result, "network-app")],
+      });
+      assert.deepEqual(result.outputs.privateSubnetIds.value, outputsOf(vpc).privateSubnetIds);
+      assert.equal(result.outputs.securityGroupId.value, groupId(result, "network-app"));
+      assert.equal(result.outputs.vpcId.value, outputsOf(vpc).vpcId);
+    });
+  });
+
+  describe("security groups", () => {
+    it("the application's group admits nothing and sends only HTTPS when there is a NAT", async () => {
+      const result = await planStack("prod");
+      const app = groupId(result, "network-app");
+      assert.equal(inputsOf(resourceOf(result, SECURITY_GROUP, "network-app")).ingress, undefined);
+      assert.equal(inputsOf(resourceOf(result, SECURITY_GROUP, "network-app")).egress, undefined);
+      assert.deepEqual(rulesOf(result, INGRESS, app), []);
+      assert.deepEqual(rulesOf(result, EGRESS, app), ["tcp 443-443 0.0.0.0/0"]);
+    });
+
+    it("the endpoints' group admits HTTPS from the application's group only", async () => {
+      const result = await planStack("prod");
+      const endpoints = groupId(result, "network-endpoints");
+      assert.deepEqual(rulesOf(result, INGRESS, endpoints), [
+        `tcp 443-443 ${groupId(result, "network-app")}`,
+      ]);
+      assert.deepEqual(rulesOf(result, EGRESS, endpoints), []);
+    });
+
+    it("without a route to the internet HTTPS goes only to the endpoints and the gateway prefix lists", async () => {
+      const result = await planStack("dev", { network: { mode: "create", natGateways: "none" } });
+      const prefixLists = ["network-s3", "network-dynamodb"].map(
+        (name) => outputsOf(resourceOf(result, ENDPOINT, name)).prefixListId,
+      );
+      assert.deepEqual(
+        rulesOf(result, EGRESS, groupId(result, "network-app")),
+        [
+          `tcp 443-443 ${groupId(result, "network-endpoints")}`,
+          `tcp 443-443 ${prefixLists[0]}`,
+          `tcp 443-443 ${prefixLists[1]}`,
+        ].sort(),
+      );
+    });
+
+    it("a Kinesis source opens no Kafka port", async () => {
+      const result = await planStack("prod");
+      const ports = resourcesOf(result, EGRESS).map((rule) => inputsOf(rule).fromPort);
+      assert.ok(!ports.includes(9092));
+    });
+
+    it("a Kafka port opens one more egress rule, to that port only", async () => {
+      const result = await planNetwork({ vpc: { mode: "create" }, kafkaPort: 9092 });
+      assert.deepEqual(rulesOf(result, EGRESS, groupId(result, "network-app")), [
+        "tcp 443-443 0.0.0.0/0",
+        "tcp 9092-9092 0.0.0.0/0",
+      ]);
+      assert.equal(
+        inputsOf(resourceOf(result, EGRESS, "network-app-kafka")).description,
+        "Kafka brokers (SASL_SSL)",
+      );
+    });
+
+    it("refuses a Kafka port that is not a port", async () => {
+      await assert.rejects(planNetwork({ vpc: { mode: "create" }, kafkaPort: 70000 }), {
+        message: "PipelineNetwork network: kafkaPort must be a port between 1 and 65535 (got 70000)",
+      });
+    });
+  });
+
+  describe("ENI permissions", () => {
+    it("grants exactly what Managed Flink needs to place its interfaces, scoped to this network", async () => {
+      const result = await planStack("prod");
+      const vpc = outputsOf(resourceOf(result, VPC, "network"));
+      const account = "arn:aws:ec2:us-east-1:123456789012";
+      assert.deepEqual(statementsOf(resourceOf(result, ROLE_POLICY, "network-eni")), [
+        {
+          Effect: "Allow",
+          Sid: "DescribeNetwork",
+          Action: [
+            "ec2:DescribeDhcpOptions",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSubnets",
+            "ec2:DescribeVpcs",
+          ],
+          Resource: "*",
+        },
+        {
+          Effect: "Allow",
+          Sid: "CreateEnisInAppSubnets",
+          Action: ["ec2:CreateNetworkInterface"],
+          Resource: [
+            ...vpc.privateSubnetIds.map((id: string) => `${account}:subnet/${id}`),
+            `${account}:security-group/${groupId(result, "network-app")}`,
+          ],
+        },
+        {
+          Effect: "Allow",
+          Sid: "ManageEnisInAppVpc",
+          Action: [
+            "ec2:CreateNetworkInterface",
+            "ec2:CreateNetworkInterfacePermission",
+            "ec2:DeleteNetworkInterface",
+          ],
+          Resource: `${account}:network-interface/*`,
+          Condition: { ArnEquals: { "ec2:Vpc": `${account}:vpc/${vpc.vpcId}` } },
+        },
+      ]);
+    });
+
+    it("the application waits for the ENI grant", async () => {
+      const result = await planStack("prod");
+      const grant = resourceOf(result, ROLE_POLICY, "network-eni");
+      assert.ok(resourceOf(result, APPLICATION).dependsOn.includes(grant.urn));
+    });
+  });
+
+  describe("endpoints", () => {
+    it("prod keeps every AWS service inside the VPC", async () => {
+      const result = await planStack("prod");
+      assert.deepEqual(endpointsOf(result), {
+        "com.amazonaws.us-east-1.s3": "Gateway",
+        "com.amazonaws.us-east-1.dynamodb": "Gateway",
+        "com.amazonaws.us-east-1.kinesis-streams": "Interface",
+        "com.amazonaws.us-east-1.secretsmanager": "Interface",
+        "com.amazonaws.us-east-1.ssm": "Interface",
+        "com.amazonaws.us-east-1.logs": "Interface",
+        "com.amazonaws.us-east-1.monitoring": "Interface",
+      });
+    });
+
+    it("interface endpoints sit in every private subnet behind the endpoints' group, with private DNS", async () => {
+      const result = await planStack("prod");
+      const subnets = outputsOf(resourceOf(result, VPC, "network")).privateSubnetIds;
+      const kinesis = inputsOf(resourceOf(result, ENDPOINT, "network-kinesis"));
+      assert.deepEqual(kinesis.subnetIds, subnets);
+      assert.deepEqual(kinesis.securityGroupIds, [groupId(result, "network-endpoints")]);
+      assert.equal(kinesis.privateDnsEnabled, true);
+    });
+
+    it("gateway endpoints go on the private subnets' route tables", async () => {
+      const result = await planStack("prod");
+      const s3 = inputsOf(resourceOf(result, ENDPOINT, "network-s3"));
+      assert.equal(s3.routeTableIds.length, 3);
+      assert.ok(s3.routeTableIds.every((id: string) => /^rtb-[0-9a-f]{17}$/.test(id)));
+      assert.equal(s3.subnetIds, undefined);
+    });
+
+    it("staging keeps only the free gateway endpoints", async () => {
+      const result = await planStack("staging");
+      assert.deepEqual(endpointsOf(result), {
+        "com.amazonaws.us-east-1.s3": "Gateway",
+        "com.amazonaws.us-east-1.dynamodb": "Gateway",
+      });
+      assert.deepEqual(
+        resourcesOf(result, SECURITY_GROUP).map((g) => g.name),
+        ["network-app"],
+      );
+    });
+
+    it("turning every endpoint off creates none", async () => {
+      const off = {
+        s3: false,
+        dynamodb: false,
+        kinesis: false,
+        secretsManager: false,
+        ssm: false,
+        logs: false,
+        monitoring: false,
+      };
+      const result = await planStack("dev", { network: { mode: "create", endpoints: off } });
+      assert.deepEqual(resourcesOf(result, ENDPOINT), []);
+      assert.deepEqual(resourcesOf(result, INGRESS), []);
+    });
+
+    it("restricted policies admit only this account's principals and this stack's resources", async () => {
+      const result = await planStack("prod");
+      const table = outputsOf(resourceOf(result, "aws:dynamodb/table:Table")).arn;
+      assert.deepEqual(statementsOf(resourceOf(result, ENDPOINT, "network-dynamodb")), [
+        {
+          Sid: "ThisAccountsPrincipalsOnly",
+          Effect: "Allow",
+          Principal: "*",
+          Action: "dynamodb:*",
+          Resource: [table, `${table}/index/*`],
+          Condition: { StringEquals: { "aws:PrincipalAccount": "123456789012" } },
+        },
+      ]);
+      const logs = statementsOf(resourceOf(result, ENDPOINT, "network-logs"))[0];
+      assert.deepEqual(logs.Resource, [
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/kinesis-analytics/flink-pipeline-prod",
+        "arn:aws:logs:us-east-1:123456789012:log-group:/aws/kinesis-analytics/flink-pipeline-prod:*",
+      ]);
+      for (const endpoint of resourcesOf(result, ENDPOINT)) {
+        const [statement] = statementsOf(endpoint);
+        assert.deepEqual(statement.Condition, { StringEquals: { "aws:PrincipalAccount": "123456789012" } });
+        assert.notEqual(statement.Action, "*");
+      }
+    });
+
+    it("unrestricted endpoints keep AWS's default policy", async () => {
+      const result = await planStack("dev", { network: { mode: "create" } });
+      assert.ok(resourcesOf(result, ENDPOINT).length > 0);
+      assert.deepEqual(
+        resourcesOf(result, ENDPOINT).map((e) => inputsOf(e).policy),
+        resourcesOf(result, ENDPOINT).map(() => undefined),
+      );
+    });
+  });
+
+  describe("existing mode", () => {
+    it("attaches the application to the given subnets, in the given VPC, with no VPC of its own", async () => {
+      const result = await planStack("dev", existing());
+      assert.deepEqual(resourcesOf(result, VPC), []);
+      assert.equal(inputsOf(resourceOf(result, SECURITY_GROUP, "network-app")).vpcId, MOCK_EXISTING_VPC_ID);
+      assert.deepEqual(inputsOf(resourceOf(result, APPLICATION)).applicationConfiguration.vpcConfiguration, {
+        subnetIds: [ZONE_A, ZONE_B],
+        securityGroupIds: [groupId(result, "network-app")],
+      });
+      const [, create] = statementsOf(resourceOf(result, ROLE_POLICY, "network-eni"));
+      assert.deepEqual(create.Resource, [
+        `arn:aws:ec2:us-east-1:123456789012:subnet/${ZONE_A}`,
+        `arn:aws:ec2:us-east-1:123456789012:subnet/${ZONE_B}`,
+        `arn:aws:ec2:us-east-1:123456789012:security-group/${groupId(result, "network-app")}`,
+      ]);
+    });
+
+    it("without a route to the internet the application reaches AWS through the endpoints only", async () => {
+      const result = await planStack("dev", existing());
+      const egress = rulesOf(result, EGRESS, groupId(result, "network-app"));
+      assert.ok(!egress.some((rule) => rule.endsWith("0.0.0.0/0")));
+      assert.ok(egress.includes(`tcp 443-443 ${groupId(result, "network-endpoints")}`));
+    });
+
+    it("with its own route to the internet the application may send HTTPS anywhere", async () => {
+      const result = await planStack("dev", existing({ internetRoute: true }));
+      assert.deepEqual(rulesOf(result, EGRESS, groupId(result, "network-app")), ["tcp 443-443 0.0.0.0/0"]);
+    });
+
+    it("looks up the subnets' route tables for the gateway endpoints, or takes the given ones", async () => {
+      const lookedUp = await planStack("dev", existing());
+      assert.equal(inputsOf(resourceOf(lookedUp, ENDPOINT, "network-s3")).routeTableIds.length, 2);
+      const given = await planStack("dev", existing({ routeTableIds: ["rtb-0123456789abcdef0"] }));
+      assert.deepEqual(inputsOf(resourceOf(given, ENDPOINT, "network-s3")).routeTableIds, [
+        "rtb-0123456789abcdef0",
+      ]);
+    });
+
+    it("stops before any resource when the subnets share one availability zone", async () => {
+      const problems = await configProblems(
+        planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_A_AGAIN] })),
+      );
+      assert.deepEqual(problems, [
+        `flink-pipeline:network.privateSubnetIds: the private subnets must span at least two availability zones so the application survives the loss of one (got ${ZONE_A} in us-east-1a, ${ZONE_A_AGAIN} in us-east-1a)`,
+      ]);
+    });
+
+    it("stops before any resource when the subnets are in another VPC", async () => {
+      const problems = await configProblems(planStack("dev", existing({ vpcId: "vpc-0123456789abcdef0" })));
+      assert.deepEqual(problems, [
+        `flink-pipeline:network.privateSubnetIds: the private subnets must belong to VPC vpc-0123456789abcdef0: ${ZONE_A} is in ${MOCK_EXISTING_VPC_ID}, ${ZONE_B} is in ${MOCK_EXISTING_VPC_ID}`,
+      ]);
+    });
+  });
+
+  describe("validation through the stack", () => {
+    it("names the key to change when a NAT-less VPC lacks the sink's endpoint", async () => {
+      const problems = await configProblems(
+        planStack("dev", {
+          network: { mode: "create", natGateways: "none", endpoints: { dynamodb: false } },
+        }),
+      );
+      assert.deepEqual(problems, [
+        "flink-pipeline:network.endpoints.dynamodb must be true when flink-pipeline:network.natGateways is none: the job writes its features to DynamoDB and the VPC has no other way to reach it",
+      ]);
+    });
+  });
+});
