@@ -2,20 +2,46 @@
  * The wiring: one typed stack config in, the pipeline's components and stack outputs out.
  */
 import * as aws from "@pulumi/aws";
+import * as confluentcloud from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfluentSource } from "../components/confluentSource";
 import { FeatureTable } from "../components/featureTable";
 import { FlinkApplication, logGroupNameOf } from "../components/flinkApplication";
-import { FlinkMonitoring } from "../components/flinkMonitoring";
+import { FlinkMonitoring, MonitoredSource } from "../components/flinkMonitoring";
 import { JobArtifact } from "../components/jobArtifact";
+import { KafkaClientConfig } from "../components/kafkaClientConfig";
 import { KinesisSource } from "../components/kinesisSource";
 import { EndpointName, PipelineNetwork } from "../components/network";
-import { StackConfig } from "./config";
+import { ConfluentSourceConfig, FlinkConfig, KinesisSourceConfig, StackConfig } from "./config";
 import { VpcNetworkConfig, kafkaPortFor } from "./networkConfig";
-import { GeneratedGroups, RUN_OPTIONS_GROUP, mergePropertyGroups } from "./propertyGroups";
+import { GeneratedGroup, GeneratedGroups, RUN_OPTIONS_GROUP, mergePropertyGroups } from "./propertyGroups";
+import { deploymentTime, liveGenerations } from "./rotation";
 
-export interface PipelineOutputs {
+/** Outputs of a stack reading Kinesis. */
+export interface KinesisSourceOutputs {
   streamName: pulumi.Output<string>;
   streamArn: pulumi.Output<string>;
+}
+
+/** Outputs of a stack reading Confluent Cloud Kafka: where the job connects, never a credential. */
+export interface ConfluentSourceOutputs {
+  bootstrapServers: pulumi.Output<string>;
+  topics: string[];
+  consumerGroup: string;
+  kafkaSecretArn: pulumi.Output<string>;
+  schemaRegistrySecretArn: pulumi.Output<string>;
+  consumerParametersPath: string;
+  producerParametersPath: string;
+  serviceAccountId: pulumi.Output<string>;
+  /** The Kafka key the secrets carry. */
+  activeApiKeyId: pulumi.Output<string>;
+  /** Live key generations, oldest first; the last is active. */
+  keyGenerations: string[];
+  /** When the next deployment will add a generation (ISO-8601). */
+  nextKeyRotation: string;
+}
+
+export type PipelineOutputs = (KinesisSourceOutputs | ConfluentSourceOutputs) & {
   tableName: pulumi.Output<string>;
   artifactBucket: pulumi.Output<string>;
   artifactKey: pulumi.Output<string>;
@@ -33,21 +59,34 @@ export interface PipelineOutputs {
   vpcId?: pulumi.Output<string>;
   privateSubnetIds?: pulumi.Output<string[]>;
   securityGroupId?: pulumi.Output<string>;
+};
+
+/** What the wiring needs from a source, whichever kind it is. */
+interface SourceWiring {
+  properties: GeneratedGroup<"source">;
+  grants: ((role: aws.iam.Role) => pulumi.Resource)[];
+  /** Resources the application must wait for (the client configs it reads at startup). */
+  dependsOn: pulumi.Resource[];
+  outputs: KinesisSourceOutputs | ConfluentSourceOutputs;
+  /** What the source-lag alarm watches. */
+  monitored: MonitoredSource;
+  /** The source's ARNs a restricted VPC endpoint policy admits. */
+  endpointResources: Partial<Record<EndpointName, pulumi.Input<string>[]>>;
 }
 
-export function deployPipeline(config: StackConfig): PipelineOutputs {
+/**
+ * `now` picks the live API-key generations of a Confluent source: the current time under the
+ * CLI, `FLINK_PIPELINE_NOW` when set (the offline plan's `--now`).
+ */
+export function deployPipeline(config: StackConfig, now: Date = deploymentTime()): PipelineOutputs {
   const { source: sourceConfig, table: tableConfig, flink } = config;
   const region = aws.getRegionOutput().region;
 
+  const source =
+    sourceConfig.kind === "confluent"
+      ? confluentSource(sourceConfig, now)
+      : kinesisSource(sourceConfig, config.protect, flink);
   // Physical names follow the application's, so one account holds many stacks without clashes.
-  const source = new KinesisSource("source", {
-    streamName: sourceConfig.streamName ?? `${flink.applicationName}-events`,
-    streamMode: sourceConfig.streamMode,
-    shardCount: sourceConfig.shardCount,
-    retentionHours: sourceConfig.retentionHours,
-    kmsKeyId: sourceConfig.kmsKeyId,
-    retain: config.protect,
-  });
   const table = new FeatureTable("table", {
     ...tableConfig,
     tableName: tableConfig.tableName ?? `${flink.applicationName}-features`,
@@ -62,21 +101,15 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
   const network =
     config.network.mode === "public"
       ? undefined
-      : deployNetwork(config.network, config.source.kind, flink.applicationName, {
+      : deployNetwork(config.network, sourceConfig.kind, flink.applicationName, {
           s3: [artifact.bucketArn, pulumi.interpolate`${artifact.bucketArn}/*`],
           dynamodb: [table.tableArn, pulumi.interpolate`${table.tableArn}/index/*`],
-          kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`],
+          ...source.endpointResources,
         });
 
   const generated: GeneratedGroups = {
-    source: {
-      kind: "kinesis",
-      "stream.name": source.streamName,
-      "stream.arn": source.streamArn,
-      "aws.region": region,
-      "initial.position": sourceConfig.initialPosition,
-      "efo.consumer.name": sourceConfig.enhancedFanOut ? flink.applicationName : undefined,
-    },
+    // The region of the stream, or of the secrets and parameters a Kafka job reads.
+    source: { ...source.properties, "aws.region": region },
     sink: {
       "table.name": table.tableName,
       "aws.region": region,
@@ -96,14 +129,15 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
     code: { bucketArn: artifact.bucketArn, fileKey: artifact.objectKey },
     propertyGroups: mergePropertyGroups(generated, flink.properties),
     grants: [
-      (role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut }),
+      ...source.grants,
       (role) => table.grantWrite(role),
       (role) => artifact.grantRead(role),
       ...(network ? [(role: aws.iam.Role) => network.grantEni(role)] : []),
     ],
     vpc: network ? { subnetIds: network.subnetIds, securityGroupIds: [network.securityGroupId] } : undefined,
-    // The application fails to create if its code object does not exist yet.
-    dependsOn: artifact.object ? [artifact.object] : [],
+    // The application fails to create if its code object does not exist yet; a Kafka job reads
+    // its client configs at startup, so a key rotation restarts it only once they hold the new key.
+    dependsOn: [...(artifact.object ? [artifact.object] : []), ...source.dependsOn],
     checkpointing: flink.checkpointing,
     snapshots: flink.snapshots,
     parallelism: flink.parallelism,
@@ -123,7 +157,7 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
     ? new FlinkMonitoring("monitoring", {
         applicationName: flink.applicationName,
         runtime: flink.runtime,
-        source: { kind: "kinesis", streamName: source.streamName },
+        source: source.monitored,
         checkpointing: flink.checkpointing,
         thresholds: {
           maxLagMs: alarms.maxLagMs,
@@ -140,8 +174,7 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
     : undefined;
 
   return {
-    streamName: source.streamName,
-    streamArn: source.streamArn,
+    ...source.outputs,
     tableName: table.tableName,
     artifactBucket: artifact.bucketName,
     artifactKey: artifact.objectKey,
@@ -165,6 +198,114 @@ export function deployPipeline(config: StackConfig): PipelineOutputs {
           securityGroupId: network.securityGroupId,
         }
       : {}),
+  };
+}
+
+function kinesisSource(
+  sourceConfig: KinesisSourceConfig,
+  protect: boolean,
+  flink: FlinkConfig,
+): SourceWiring {
+  const source = new KinesisSource("source", {
+    streamName: sourceConfig.streamName ?? `${flink.applicationName}-events`,
+    streamMode: sourceConfig.streamMode,
+    shardCount: sourceConfig.shardCount,
+    retentionHours: sourceConfig.retentionHours,
+    kmsKeyId: sourceConfig.kmsKeyId,
+    retain: protect,
+  });
+  return {
+    properties: {
+      kind: "kinesis",
+      "stream.name": source.streamName,
+      "stream.arn": source.streamArn,
+      "initial.position": sourceConfig.initialPosition,
+      "efo.consumer.name": sourceConfig.enhancedFanOut ? flink.applicationName : undefined,
+    },
+    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut })],
+    dependsOn: [],
+    outputs: { streamName: source.streamName, streamArn: source.streamArn },
+    monitored: { kind: "kinesis", streamName: source.streamName },
+    endpointResources: { kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`] },
+  };
+}
+
+/**
+ * Confluent Cloud Kafka: the job's account, ACLs, topics and rotated keys, then the client
+ * configs carrying the newest key. The provider takes its credentials from the secret config
+ * `confluentcloud:cloudApiKey` / `cloudApiSecret` (or CONFLUENT_CLOUD_API_KEY / _SECRET).
+ */
+function confluentSource(sourceConfig: ConfluentSourceConfig, now: Date): SourceWiring {
+  const rotation = liveGenerations(sourceConfig.rotation, now);
+  const providerConfig = new pulumi.Config("confluentcloud");
+  const provider = new confluentcloud.Provider("confluent", {
+    cloudApiKey: providerConfig.getSecret("cloudApiKey"),
+    cloudApiSecret: providerConfig.getSecret("cloudApiSecret"),
+  });
+  const kafka = new ConfluentSource(
+    "source",
+    {
+      environmentId: sourceConfig.environmentId,
+      clusterId: sourceConfig.clusterId,
+      serviceAccountName: sourceConfig.serviceAccountName,
+      topics: sourceConfig.topics,
+      sinkTopics: sourceConfig.sinkTopics,
+      consumerGroup: sourceConfig.consumerGroup,
+      keyGenerations: rotation.generations,
+    },
+    { providers: [provider] },
+  );
+  const clientConfig = new KafkaClientConfig("kafka-client", {
+    prefix: sourceConfig.clientConfig.prefix,
+    bootstrapServers: kafka.bootstrapServers,
+    kafkaKey: kafka.activeKeys.kafka,
+    schemaRegistryUrl: kafka.schemaRegistryUrl,
+    schemaRegistryKey: kafka.activeKeys.schemaRegistry,
+    consumer: sourceConfig.clientConfig.consumer,
+    producer: sourceConfig.clientConfig.producer,
+    kmsKeyArn: sourceConfig.secretsKmsKeyArn,
+  });
+  return {
+    properties: {
+      kind: "confluent",
+      "bootstrap.servers": kafka.bootstrapServers,
+      topics: kafka.topicNames.join(","),
+      "sink.topics": kafka.sinkTopicNames.length > 0 ? kafka.sinkTopicNames.join(",") : undefined,
+      "group.id": kafka.consumerGroup,
+      "starting.offsets": sourceConfig.startingOffsets,
+      "kafka.secret.arn": clientConfig.kafkaSecretArn,
+      "schema.registry.secret.arn": clientConfig.schemaRegistrySecretArn,
+      "consumer.parameters.path": clientConfig.consumerParametersPath,
+      "producer.parameters.path": clientConfig.producerParametersPath,
+      // A new key id changes the application's properties: Managed Flink restarts the job, which
+      // then reads the secrets again.
+      "api.key.id": kafka.activeApiKeyId,
+    },
+    grants: [(role) => clientConfig.grantRead(role)],
+    dependsOn: [
+      clientConfig.kafkaSecretVersion,
+      clientConfig.schemaRegistrySecretVersion,
+      ...clientConfig.parameters,
+    ],
+    outputs: {
+      bootstrapServers: kafka.bootstrapServers,
+      topics: kafka.topicNames,
+      consumerGroup: kafka.consumerGroup,
+      kafkaSecretArn: clientConfig.kafkaSecretArn,
+      schemaRegistrySecretArn: clientConfig.schemaRegistrySecretArn,
+      consumerParametersPath: clientConfig.consumerParametersPath,
+      producerParametersPath: clientConfig.producerParametersPath,
+      serviceAccountId: kafka.serviceAccountId,
+      activeApiKeyId: kafka.activeApiKeyId,
+      keyGenerations: rotation.generations.map((generation) => generation.name),
+      nextKeyRotation: rotation.nextRotation.toISOString(),
+    },
+    // The lag alarm watches the first source topic: records_lag_max is reported per topic.
+    monitored: { kind: "kafka", topic: sourceConfig.topics[0].name },
+    endpointResources: {
+      secretsManager: [clientConfig.kafkaSecretArn, clientConfig.schemaRegistrySecretArn],
+      ssm: clientConfig.parameterPathArns,
+    },
   };
 }
 

@@ -11,7 +11,25 @@ export const RUN_OPTIONS_GROUP = "kinesis.analytics.flink.run.options";
 
 /** The keys the program writes, per group; a stack's `flink.properties` may not set them. */
 export const GENERATED_PROPERTIES = {
-  source: ["kind", "stream.name", "stream.arn", "aws.region", "initial.position", "efo.consumer.name"],
+  source: [
+    "kind",
+    "stream.name",
+    "stream.arn",
+    "aws.region",
+    "initial.position",
+    "efo.consumer.name",
+    // source.kind confluent: where to connect and where to read the credentials, never a credential.
+    "bootstrap.servers",
+    "topics",
+    "sink.topics",
+    "group.id",
+    "starting.offsets",
+    "kafka.secret.arn",
+    "schema.registry.secret.arn",
+    "consumer.parameters.path",
+    "producer.parameters.path",
+    "api.key.id",
+  ],
   sink: ["table.name", "aws.region", "partition.key", "sort.key", "ttl.attribute"],
   [RUN_OPTIONS_GROUP]: ["python", "jarfile", "pyFiles"],
 } as const;

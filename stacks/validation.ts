@@ -153,6 +153,17 @@ export class Section {
     return Section.of(this.key(field), this.get(field), this.problems);
   }
 
+  /** A list of objects, each read as its own section (`field[0]`, `field[1]`, ...); undefined when unset. */
+  list(field: string): Section[] | undefined {
+    const value = this.get(field);
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value)) {
+      this.problem(`${this.key(field)} must be a list (got ${describe(value)})`);
+      return [];
+    }
+    return value.map((item, index) => Section.of(`${this.key(field)}[${index}]`, item, this.problems));
+  }
+
   /** A map of string values; numbers and booleans are accepted and written as strings. */
   stringMap(field: string): Record<string, string> {
     const value = this.get(field);

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
+export const MOCK_CONFLUENT_ORGANIZATION = "1111aaaa-11aa-11aa-11aa-111111aaaaaa";
 
 export interface MockContext {
   /** The resource's logical name. */
@@ -157,6 +158,42 @@ export const RESOURCE_MOCKS: Record<string, ResourceMock> = {
       },
     };
   },
+  "aws:secretsmanager/secretVersion:SecretVersion": (c) => {
+    const versionId = uuidFrom(
+      `${c.name}:${JSON.stringify(pulumi.runtime.unwrapRpcSecret(c.inputs.secretString) ?? "")}`,
+    );
+    return { id: `${c.inputs.secretId}|${versionId}`, state: { versionId, versionStages: ["AWSCURRENT"] } };
+  },
+  "confluentcloud:index/serviceAccount:ServiceAccount": (c) => ({
+    id: `sa-${mockHex(`sa::${c.name}`, 6)}`,
+    state: { apiVersion: "iam/v2", kind: "ServiceAccount" },
+  }),
+  // Key ids are 16 upper-case characters; the secret is a Pulumi secret, as the provider marks it.
+  "confluentcloud:index/apiKey:ApiKey": (c) => ({
+    id: mockHex(`key::${c.name}`, 16).toUpperCase(),
+    state: { secret: rpcSecret(`cflt${mockHex(`secret::${c.name}`, 60)}`), disableWaitForReady: false },
+  }),
+  "confluentcloud:index/kafkaTopic:KafkaTopic": (c) => ({
+    id: `${c.inputs.kafkaCluster?.id}/${c.inputs.topicName}`,
+    state: {},
+  }),
+  "confluentcloud:index/kafkaAcl:KafkaAcl": (c) => ({
+    id: [
+      c.inputs.kafkaCluster?.id,
+      c.inputs.resourceType,
+      c.inputs.resourceName,
+      c.inputs.patternType,
+      c.inputs.principal,
+      c.inputs.host,
+      c.inputs.operation,
+      c.inputs.permission,
+    ].join("#"),
+    state: {},
+  }),
+  "confluentcloud:index/roleBinding:RoleBinding": (c) => ({
+    id: `rb-${mockHex(`rb::${c.name}`, 6)}`,
+    state: {},
+  }),
   "aws:kms/key:Key": (c) => {
     const keyId = uuidFrom(c.name);
     return { id: keyId, state: { keyId, arn: c.arn("kms", `key/${keyId}`) } };
@@ -229,6 +266,47 @@ export const CALL_MOCKS: Record<string, CallMock> = {
     reverseDnsPrefix: "com.amazonaws",
     id: "aws",
   }),
+  // Existing clusters are referenced by id: answer for whatever id the stack names.
+  "confluentcloud:index/getKafkaCluster:getKafkaCluster": (inputs, c) => {
+    const host = `pkc-${mockHex(`pkc::${inputs.id}`, 5)}.${c.region}.aws.confluent.cloud`;
+    const environmentId = inputs.environment?.id;
+    return {
+      id: inputs.id,
+      apiVersion: "cmk/v2",
+      kind: "Cluster",
+      displayName: `cluster-${inputs.id}`,
+      availability: "SINGLE_ZONE",
+      cloud: "AWS",
+      region: c.region,
+      bootstrapEndpoint: `SASL_SSL://${host}:9092`,
+      restEndpoint: `https://${host}:443`,
+      rbacCrn: `crn://confluent.cloud/organization=${MOCK_CONFLUENT_ORGANIZATION}/environment=${environmentId}/cloud-cluster=${inputs.id}`,
+      environment: { id: environmentId },
+      basics: [],
+      byokKeys: [],
+      endpoints: [],
+      networks: [],
+    };
+  },
+  "confluentcloud:index/getSchemaRegistryCluster:getSchemaRegistryCluster": (inputs, c) => {
+    const environmentId = inputs.environment?.id;
+    const id = `lsrc-${mockHex(`lsrc::${environmentId}`, 5)}`;
+    return {
+      id,
+      apiVersion: "srcm/v3",
+      kind: "Cluster",
+      displayName: "Stream Governance Package",
+      package: "ESSENTIALS",
+      cloud: "AWS",
+      region: c.region,
+      restEndpoint: `https://psrc-${mockHex(`psrc::${environmentId}`, 5)}.${c.region}.aws.confluent.cloud`,
+      catalogEndpoint: `https://psrc-${mockHex(`psrc::${environmentId}`, 5)}.${c.region}.aws.confluent.cloud`,
+      privateRestEndpoint: "",
+      privateRegionalRestEndpoints: {},
+      resourceName: `crn://confluent.cloud/organization=${MOCK_CONFLUENT_ORGANIZATION}/environment=${environmentId}/schema-registry=${id}`,
+      environment: { id: environmentId },
+    };
+  },
 };
 
 /** The id the mocks give the security group named `name` (ids are not among the recorded outputs). */
@@ -311,6 +389,11 @@ function mockVpc(c: MockContext): MockState {
       internetGateway: { id: `igw-${mockHex(`igw::${c.name}`, 17)}` },
     },
   };
+}
+
+/** A value the mock runtime hands back as a Pulumi secret (as `additionalSecretOutputs` would). */
+function rpcSecret(value: unknown): Record<string, unknown> {
+  return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
 }
 
 export function mockHex(seed: string, length: number): string {

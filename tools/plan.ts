@@ -3,7 +3,7 @@
  * `Pulumi.yaml` + `Pulumi.<stack>.yaml`, and prints what it would register. No cloud credentials,
  * no Pulumi CLI, no network.
  *
- *   npm run plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>]
+ *   npm run plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
  *
  * The policy pack in policy/ checks every resource and the whole stack.
  * Exit codes: 0 planned, no mandatory violation; 1 a mandatory policy is violated or the program
@@ -11,18 +11,21 @@
  */
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { INSTANT_FORMAT, NOW_ENV, parseInstant } from "../stacks/rotation";
 import { ConfigError } from "../stacks/validation";
 import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
 import { UsageError, readStackFiles } from "./stackFiles";
 
-export const USAGE = `Usage: npm run plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>]
+export const USAGE = `Usage: npm run plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
   --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
   --json                   print one JSON document on stdout instead of the tree
   --program <file>         plan another Pulumi TypeScript program (default: index.ts)
   --policy-config <file>   policy pack config (default: policy/config/<environment>.json,
                            <environment> from the stack's flink-pipeline:environment)
+  --now <time>             plan as of this instant, e.g. 2025-03-01T00:00:00Z, to preview a key
+                           rotation (default: the current time; sets ${NOW_ENV} for the program)
   --help                   show this help`;
 
 export interface PlanArgs {
@@ -31,6 +34,8 @@ export interface PlanArgs {
   program: string;
   policyConfig?: string;
   help: boolean;
+  /** The instant to plan as of, as given. @default undefined (the current time) */
+  now?: string;
 }
 
 export function parseArgs(argv: string[]): PlanArgs {
@@ -46,11 +51,17 @@ export function parseArgs(argv: string[]): PlanArgs {
     if (flag === "--stack") args.stack = value();
     else if (flag === "--program") args.program = value();
     else if (flag === "--policy-config") args.policyConfig = value();
-    else if (flag === "--json") args.json = true;
+    else if (flag === "--now") {
+      const text = value();
+      if (parseInstant(text) === undefined) {
+        throw new UsageError(`--now must be ${INSTANT_FORMAT} (got ${JSON.stringify(text)})\n${USAGE}`);
+      }
+      args.now = text;
+    } else if (flag === "--json") args.json = true;
     else if (flag === "--help" || flag === "-h") args.help = true;
     else
       throw new UsageError(
-        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --help\n${USAGE}`,
+        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help\n${USAGE}`,
       );
   }
   return args;
@@ -73,13 +84,14 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     const policyConfig = args.policyConfig
       ? path.resolve(projectDir, args.policyConfig)
       : defaultPolicyConfig(files);
-    const result = await runProgram(programFromFile(program), files);
+    const result = await withNow(args.now, () => runProgram(programFromFile(program), files));
     const violations = await checkPolicies(result.resources, files, policyConfig);
     if (args.json) {
       write(JSON.stringify({ ...planDocument(files.project, files.stack, result), violations }, null, 2));
     } else {
       const region = files.config["aws:region"] ?? "us-east-1";
-      const header = `Offline plan of ${files.project}, stack ${files.stack} (${region}): ${result.resources.length} resources`;
+      const asOf = args.now ? ` as of ${parseInstant(args.now)!.toISOString()}` : "";
+      const header = `Offline plan of ${files.project}, stack ${files.stack} (${region})${asOf}: ${result.resources.length} resources`;
       write(`${renderTree(result, header)}\n\n${renderViolations(violations)}`);
     }
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
@@ -93,6 +105,19 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
   } finally {
     console.log = log;
     console.info = info;
+  }
+}
+
+/** Runs `action` with the program's clock (`FLINK_PIPELINE_NOW`) set to `now`, then restores it. */
+async function withNow<T>(now: string | undefined, action: () => Promise<T>): Promise<T> {
+  if (now === undefined) return action();
+  const previous = process.env[NOW_ENV];
+  process.env[NOW_ENV] = now;
+  try {
+    return await action();
+  } finally {
+    if (previous === undefined) delete process.env[NOW_ENV];
+    else process.env[NOW_ENV] = previous;
   }
 }
 

@@ -90,6 +90,30 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
     `rotation=${i.enableKeyRotation}`,
     ...statements(i.policy).map(describeStatement),
   ],
+  "pulumi:providers:confluentcloud": (i) => [
+    `cloudApiKey=${i.cloudApiKey ?? "(from CONFLUENT_CLOUD_API_KEY)"}`,
+    `cloudApiSecret=${i.cloudApiSecret ?? "(from CONFLUENT_CLOUD_API_SECRET)"}`,
+  ],
+  "confluentcloud:index/serviceAccount:ServiceAccount": (i) => [`displayName=${i.displayName}`],
+  "confluentcloud:index/apiKey:ApiKey": (i) => [
+    `displayName=${i.displayName}`,
+    `for ${i.managedResource?.kind ?? "?"} ${i.managedResource?.id ?? "(known after deployment)"} (${i.managedResource?.apiVersion ?? "?"})`,
+  ],
+  "confluentcloud:index/kafkaTopic:KafkaTopic": (i) => [
+    `topic=${i.topicName}`,
+    `partitions=${i.partitionsCount}`,
+    ...Object.entries(i.config ?? {}).map(([key, value]) => `${key}=${value}`),
+    `credentials=${i.credentials ?? "(the provider's)"}`,
+  ],
+  "confluentcloud:index/kafkaAcl:KafkaAcl": (i) => [
+    `${i.permission} ${i.operation} on ${i.resourceType} ${i.resourceName} (${i.patternType}) for ${i.principal ?? "(known after deployment)"}`,
+  ],
+  "confluentcloud:index/roleBinding:RoleBinding": (i) => [
+    `${i.roleName} on ${i.crnPattern ?? "(known after deployment)"} for ${i.principal ?? "(known after deployment)"}`,
+  ],
+  "aws:secretsmanager/secret:Secret": (i) => [`name=${i.name}`, `kms=${i.kmsKeyId ?? "aws/secretsmanager"}`],
+  "aws:secretsmanager/secretVersion:SecretVersion": (i) => [`secretString=${i.secretString}`],
+  "aws:ssm/parameter:Parameter": (i) => [`${i.name}=${i.insecureValue ?? i.value}`, `type=${i.type}`],
 };
 
 const COMPARISONS: Record<string, string> = {

@@ -12,6 +12,8 @@ export interface PlannedResource {
   name: string;
   /** False for component resources. */
   custom: boolean;
+  /** The id the (mock) provider returned; undefined for components. */
+  id?: string;
   parent?: string;
   protect: boolean;
   retainOnDelete: boolean;
@@ -104,6 +106,7 @@ function recordRegistrations(): Map<string, PlannedResource> {
           type: request.getType(),
           name: request.getName(),
           custom: request.getCustom(),
+          id: response.getId() || undefined,
           parent: request.getParent() || undefined,
           protect: request.getProtect() ?? false,
           retainOnDelete: request.getRetainondelete() ?? false,

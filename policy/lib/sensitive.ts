@@ -20,8 +20,17 @@ export function isCredentialReference(value: string): boolean {
   return value.startsWith("arn:");
 }
 
-/** Why `value` looks like a credential, or undefined when it does not. Never echoes the value. */
-export function secretShape(value: string): string | undefined {
+/**
+ * A name that says its value is an API key's id: the public half of a key pair (its secret is the
+ * credential), which a job may get to notice a rotation.
+ */
+const API_KEY_ID_NAME = /api[._-]?key[._-]?id$/i;
+
+/**
+ * Why `value` looks like a credential, or undefined when it does not. Never echoes the value.
+ * Under a name ending in `api.key.id`, a Confluent key id is taken for what the name says.
+ */
+export function secretShape(value: string, name = ""): string | undefined {
   if (/LoginModule\s+required/i.test(value) || /password\s*=\s*["']/i.test(value)) {
     return "a JAAS login configuration with inline credentials";
   }
@@ -31,7 +40,7 @@ export function secretShape(value: string): string | undefined {
   if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(value)) {
     return "an AWS access key id";
   }
-  if (/^[A-Z0-9]{16}$/.test(value)) {
+  if (/^[A-Z0-9]{16}$/.test(value) && !API_KEY_ID_NAME.test(name)) {
     return "a Confluent Cloud API key";
   }
   if (looksRandom(value)) {

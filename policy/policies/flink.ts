@@ -167,5 +167,5 @@ function credentialProblem(key: string, value: unknown): string | undefined {
   if (typeof value !== "string" || value === "" || isCredentialReference(value)) {
     return undefined;
   }
-  return secretShape(value) ?? (isSensitiveName(key) ? "the key names a credential" : undefined);
+  return secretShape(value, key) ?? (isSensitiveName(key) ? "the key names a credential" : undefined);
 }

@@ -41,4 +41,20 @@ describe("credential heuristics", () => {
       }
     });
   }
+  const named: [string, string, RegExp | undefined][] = [
+    ["api.key.id", "ZLDTNNFDQYOVUXSM", undefined],
+    ["kafka.api-key-id", "ZLDTNNFDQYOVUXSM", undefined],
+    ["client.id", "ZLDTNNFDQYOVUXSM", /Confluent Cloud API key/],
+    ["api.key.id", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", /high-entropy/],
+  ];
+  for (const [name, value, shape] of named) {
+    it(`under ${name}, ${JSON.stringify(value.slice(0, 20))} ${shape ? "looks" : "does not look"} like a credential`, () => {
+      const found = secretShape(value, name);
+      if (shape) {
+        assert.match(found ?? "", shape);
+      } else {
+        assert.strictEqual(found, undefined);
+      }
+    });
+  }
 });

@@ -188,7 +188,7 @@ describe("stack config validation", () => {
       {
         name: "an unknown source kind",
         values: { "flink-pipeline:source": { kind: "kafka" } },
-        expected: ['flink-pipeline:source.kind must be one of kinesis (got "kafka")'],
+        expected: ['flink-pipeline:source.kind must be one of kinesis, confluent (got "kafka")'],
       },
       {
         name: "the same partition and sort key",
@@ -292,7 +292,7 @@ describe("stack config validation", () => {
           "flink-pipeline:flink": { artifact: "job", properties: { source: { "stream.name": "other" } } },
         },
         expected: [
-          "flink-pipeline:flink.properties.source.stream.name is generated from the wiring and cannot be set; generated keys of group source: kind, stream.name, stream.arn, aws.region, initial.position, efo.consumer.name",
+          "flink-pipeline:flink.properties.source.stream.name is generated from the wiring and cannot be set; generated keys of group source: kind, stream.name, stream.arn, aws.region, initial.position, efo.consumer.name, bootstrap.servers, topics, sink.topics, group.id, starting.offsets, kafka.secret.arn, schema.registry.secret.arn, consumer.parameters.path, producer.parameters.path, api.key.id",
         ],
       },
       {

@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { main, parseArgs } from "../../tools/plan";
 import { PlanDocument } from "../../tools/planReport";
+import { stackNames } from "../../tools/stackFiles";
 import { PROJECT_DIR } from "../helpers";
 
 /** Runs the plan in-process, capturing what it writes to stdout and stderr. */
@@ -40,7 +41,10 @@ describe("the offline plan", () => {
       it(`reads ${JSON.stringify(argv)}`, () => assert.deepEqual(parseArgs(argv), expected));
     }
     const invalid: [string[], RegExp][] = [
-      [["--stak", "prod"], /unknown option "--stak"; allowed: --stack, --json, --program, --help/],
+      [
+        ["--stak", "prod"],
+        /unknown option "--stak"; allowed: --stack, --json, --program, --policy-config, --now, --help/,
+      ],
       [["--stack"], /--stack needs a value/],
       [["--stack", "--json"], /--stack needs a value/],
     ];
@@ -158,7 +162,7 @@ describe("the offline plan", () => {
 
 describe("the offline plan as a policy check", () => {
   it("passes the shipped stacks with no mandatory violation", async () => {
-    for (const stack of ["dev", "staging", "prod"]) {
+    for (const stack of stackNames(PROJECT_DIR)) {
       const { code, stdout } = await plan(["--stack", stack, "--json"]);
       assert.equal(code, 0, stack);
       const { violations } = JSON.parse(stdout);
