@@ -48,8 +48,15 @@ export function parseArgs(argv: string[]): PlanArgs {
         throw new UsageError(`${flag} needs a value\n${USAGE}`);
       return next;
     };
-    if (flag === "--stack") args.stack = value();
-    else if (flag === "--program") args.program = value();
+    if (flag === "--stack") {
+      args.stack = value();
+      // The name picks a file, Pulumi.<stack>.yaml, next to Pulumi.yaml: never a path.
+      if (!/^[A-Za-z0-9_.-]+$/.test(args.stack) || args.stack.startsWith(".")) {
+        throw new UsageError(
+          `--stack must be a stack name of letters, digits, '-', '_' or '.' (got ${JSON.stringify(args.stack)})`,
+        );
+      }
+    } else if (flag === "--program") args.program = value();
     else if (flag === "--policy-config") args.policyConfig = value();
     else if (flag === "--now") {
       const text = value();

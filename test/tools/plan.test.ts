@@ -47,6 +47,10 @@ describe("the offline plan", () => {
       ],
       [["--stack"], /--stack needs a value/],
       [["--stack", "--json"], /--stack needs a value/],
+      [
+        ["--stack", "../secrets/prod"],
+        /--stack must be a stack name of letters, digits, '-', '_' or '.' \(got "..\/secrets\/prod"\)/,
+      ],
     ];
     for (const [argv, message] of invalid) {
       it(`refuses ${JSON.stringify(argv)}`, () => assert.throws(() => parseArgs(argv), message));
