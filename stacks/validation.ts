@@ -21,6 +21,18 @@ export function describe(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+/** Names of the Flink application (and, by its description, of the Kinesis stream). */
+export const NAME_PATTERN = {
+  regex: /^[a-zA-Z0-9_.-]{1,128}$/,
+  describe: "1 to 128 letters, digits, '_', '.' or '-'",
+};
+
+/** A customer-managed KMS key, by ARN (the alarm topic's key, the Confluent secrets' key). */
+export const KMS_KEY_ARN = {
+  regex: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/,
+  describe: "a customer-managed KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
+};
+
 type Plain = Record<string, unknown>;
 
 function isPlainObject(value: unknown): value is Plain {

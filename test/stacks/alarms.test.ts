@@ -111,7 +111,7 @@ describe("alarms config", () => {
         name: "a Kafka lag limit on a Kinesis source",
         alarms: { maxLagRecords: 500 },
         expected: [
-          "flink-pipeline:alarms.maxLagRecords applies only when flink-pipeline:source.kind is kafka (got kinesis); use flink-pipeline:alarms.maxLagMs",
+          "flink-pipeline:alarms.maxLagRecords applies only when flink-pipeline:source.kind is confluent (got kinesis); use flink-pipeline:alarms.maxLagMs",
         ],
       },
       {
@@ -225,6 +225,21 @@ describe("alarms in the shipped stacks", () => {
       Flow: "Input",
       Id: "clicks_v2_raw",
     });
+  });
+
+  it("watches a Kafka source's record lag with the stack's limit", async () => {
+    const result = await planStack("kafka-dev", { alarms: { maxLagRecords: 500 } });
+    const lag = inputsOf(resourceOf(result, ALARM, "monitoring-source-lag"));
+    assert.equal(lag.metricName, "records_lag_max");
+    assert.equal(lag.threshold, 500);
+    assert.equal(lag.dimensions.Topic, "feature-events");
+  });
+
+  it("refuses a Kinesis lag limit on a Kafka source", async () => {
+    await assert.rejects(
+      planStack("kafka-dev", { alarms: { maxLagMs: 1000 } }),
+      /flink-pipeline:alarms.maxLagMs applies only when flink-pipeline:source.kind is kinesis \(got confluent\); use flink-pipeline:alarms.maxLagRecords/,
+    );
   });
 
   it("takes thresholds from the stack config", async () => {

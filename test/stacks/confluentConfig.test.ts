@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfluentSourceConfig, ValidationContext, validateStackConfig } from "../../stacks/config";
+import { ValidationContext, validateStackConfig } from "../../stacks/config";
+import { ConfluentSourceConfig } from "../../stacks/confluentConfig";
 import { ConfigError } from "../../stacks/validation";
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-confluent-config-"));

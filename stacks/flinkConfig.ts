@@ -1,0 +1,255 @@
+/** The `flink-pipeline:flink` section: `FlinkConfig`, its allowed values, artifact resolution and reader. */
+import * as fs from "fs";
+import * as path from "path";
+import { ArtifactSource, listArtifactFiles, zipEntryNames } from "../components/artifactContent";
+import type { ValidationContext } from "./config";
+import {
+  GENERATED_PROPERTIES,
+  GeneratedGroupId,
+  MAX_PROPERTY_GROUPS,
+  RUN_OPTIONS_GROUP,
+} from "./propertyGroups";
+import { NAME_PATTERN, Section, describe } from "./validation";
+
+export const FLINK_RUNTIMES = ["FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2"] as const;
+export type FlinkRuntime = (typeof FLINK_RUNTIMES)[number];
+
+export const LANGUAGES = ["java", "python"] as const;
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARN", "ERROR"] as const;
+export const METRICS_LEVELS = ["APPLICATION", "OPERATOR", "PARALLELISM", "TASK"] as const;
+export const RESTORE_TYPES = [
+  "RESTORE_FROM_LATEST_SNAPSHOT",
+  "RESTORE_FROM_CUSTOM_SNAPSHOT",
+  "SKIP_RESTORE_FROM_SNAPSHOT",
+] as const;
+
+/** The retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Where the job's code comes from, resolved against the project directory. */
+export type ArtifactConfig = ArtifactSource;
+
+export interface PythonConfig {
+  script: string;
+  jarfile: string;
+  pyFiles?: string;
+}
+
+export interface FlinkConfig {
+  applicationName: string;
+  runtime: FlinkRuntime;
+  language: (typeof LANGUAGES)[number];
+  artifact: ArtifactConfig;
+  python: PythonConfig;
+  parallelism: number;
+  parallelismPerKpu: number;
+  autoScaling: boolean;
+  checkpointing: { enabled: boolean; intervalMs: number; minPauseMs: number };
+  snapshots: boolean;
+  logLevel: (typeof LOG_LEVELS)[number];
+  metricsLevel: (typeof METRICS_LEVELS)[number];
+  logRetentionDays: number;
+  startApplication: boolean;
+  restore: { type: (typeof RESTORE_TYPES)[number]; snapshotName?: string; allowNonRestoredState: boolean };
+  forceStop: boolean;
+  timeouts: { create: string; update: string; delete: string };
+  properties: Record<string, Record<string, string>>;
+}
+
+const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
+
+export function readFlink(section: Section, context: ValidationContext): FlinkConfig {
+  const language = section.oneOf("language", LANGUAGES, "python");
+  const pythonSection = section.section("python");
+  const python: PythonConfig = {
+    script: pythonSection.string("script", "main.py"),
+    jarfile: pythonSection.string("jarfile", "lib/pyflink-dependencies.jar"),
+    pyFiles: pythonSection.optionalString("pyFiles"),
+  };
+  pythonSection.rejectUnknown();
+  if (language === "java" && section.has("python")) {
+    section.problem(
+      `${section.key("python")} applies only when ${section.key("language")} is python (got java)`,
+    );
+  }
+
+  const artifactText = section.string("artifact", "app");
+  const artifact = resolveArtifact(section, artifactText, language, python, context);
+
+  const checkpointSection = section.section("checkpointing");
+  const checkpointing = {
+    enabled: checkpointSection.boolean("enabled", true),
+    intervalMs: checkpointSection.integer("intervalMs", 60000, 1000),
+    minPauseMs: checkpointSection.integer("minPauseMs", 5000, 0),
+  };
+  checkpointSection.rejectUnknown();
+
+  const snapshots = section.boolean("snapshots", true);
+  const restoreSection = section.section("restore");
+  const restore = {
+    type: restoreSection.oneOf(
+      "type",
+      RESTORE_TYPES,
+      snapshots ? "RESTORE_FROM_LATEST_SNAPSHOT" : "SKIP_RESTORE_FROM_SNAPSHOT",
+    ),
+    snapshotName: restoreSection.optionalString("snapshotName"),
+    allowNonRestoredState: restoreSection.boolean("allowNonRestoredState", false),
+  };
+  restoreSection.rejectUnknown();
+  if (restore.type === "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName === undefined) {
+    section.problem(
+      `${restoreSection.key("snapshotName")} is required when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT`,
+    );
+  }
+  if (restore.type !== "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName !== undefined) {
+    section.problem(
+      `${restoreSection.key("snapshotName")} applies only when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT (got ${restore.type})`,
+    );
+  }
+  if (!snapshots && restore.type !== "SKIP_RESTORE_FROM_SNAPSHOT") {
+    section.problem(
+      `${restoreSection.key("type")} must be SKIP_RESTORE_FROM_SNAPSHOT when ${section.key("snapshots")} is false (got ${restore.type})`,
+    );
+  }
+
+  const timeoutSection = section.section("timeouts");
+  const timeouts = {
+    create: timeoutSection.string("create", "30m", TIMEOUT),
+    update: timeoutSection.string("update", "30m", TIMEOUT),
+    delete: timeoutSection.string("delete", "30m", TIMEOUT),
+  };
+  timeoutSection.rejectUnknown();
+
+  const flink: FlinkConfig = {
+    applicationName: section.string("applicationName", `${context.project}-${context.stack}`, NAME_PATTERN),
+    runtime: section.oneOf("runtime", FLINK_RUNTIMES, "FLINK-1_20"),
+    language,
+    artifact,
+    python,
+    parallelism: section.integer("parallelism", 1, 1),
+    parallelismPerKpu: section.integer("parallelismPerKpu", 1, 1, 8),
+    autoScaling: section.boolean("autoScaling", true),
+    checkpointing,
+    snapshots,
+    logLevel: section.oneOf("logLevel", LOG_LEVELS, "INFO"),
+    metricsLevel: section.oneOf("metricsLevel", METRICS_LEVELS, "APPLICATION"),
+    logRetentionDays: readLogRetention(section),
+    startApplication: section.boolean("startApplication", true),
+    restore,
+    forceStop: section.boolean("forceStop", false),
+    timeouts,
+    properties: readProperties(section, language),
+  };
+  section.rejectUnknown();
+  return flink;
+}
+
+function readLogRetention(section: Section): number {
+  const days = section.optionalInteger("logRetentionDays", 1);
+  if (days !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    section.problem(
+      `${section.key("logRetentionDays")} must be one of ${LOG_RETENTION_DAYS.join(", ")} (got ${days})`,
+    );
+    return 30;
+  }
+  return days ?? 30;
+}
+
+function readProperties(
+  section: Section,
+  language: FlinkConfig["language"],
+): Record<string, Record<string, string>> {
+  const groups = section.section("properties");
+  const properties: Record<string, Record<string, string>> = {};
+  for (const groupId of groups.fieldNames()) {
+    const group = groups.stringMap(groupId);
+    const reserved: readonly string[] = GENERATED_PROPERTIES[groupId as GeneratedGroupId] ?? [];
+    const overridden = Object.keys(group).filter((property) => reserved.includes(property));
+    for (const property of overridden) {
+      groups.problem(
+        `${groups.key(groupId)}.${property} is generated from the wiring and cannot be set; generated keys of group ${groupId}: ${reserved.join(", ")}`,
+      );
+    }
+    properties[groupId] = group;
+  }
+  const generated = language === "python" ? ["source", "sink", RUN_OPTIONS_GROUP] : ["source", "sink"];
+  const total = new Set([...Object.keys(properties), ...generated]).size;
+  if (total > MAX_PROPERTY_GROUPS) {
+    section.problem(
+      `${section.key("properties")} has too many groups: Managed Flink allows ${MAX_PROPERTY_GROUPS} including the ${generated.length} generated ones (got ${total})`,
+    );
+  }
+  return properties;
+}
+
+function resolveArtifact(
+  section: Section,
+  text: string,
+  language: FlinkConfig["language"],
+  python: PythonConfig,
+  context: ValidationContext,
+): ArtifactConfig {
+  const key = section.key("artifact");
+  const allowed =
+    language === "python"
+      ? "a .zip file, a directory (zipped on deploy) or an s3://<bucket>/<key>.zip URI for language python"
+      : "a .jar file or an s3://<bucket>/<key>.jar URI for language java";
+  const fallback: ArtifactConfig = { kind: "directory", path: path.resolve(context.projectDir, text) };
+
+  const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(text);
+  if (text.startsWith("s3://")) {
+    if (!s3) {
+      section.problem(`${key} must be ${allowed} (got ${describe(text)}: not an s3://<bucket>/<key> URI)`);
+      return fallback;
+    }
+    const extension = path.extname(s3[2]).toLowerCase();
+    if (extension !== (language === "python" ? ".zip" : ".jar")) {
+      section.problem(`${key} must be ${allowed} (got ${describe(text)})`);
+    }
+    return { kind: "s3", bucket: s3[1], key: s3[2] };
+  }
+
+  const resolved = path.resolve(context.projectDir, text);
+  if (!fs.existsSync(resolved)) {
+    section.problem(`${key} must be ${allowed} (got ${describe(text)}: ${resolved} does not exist)`);
+    return fallback;
+  }
+  const isDirectory = fs.statSync(resolved).isDirectory();
+  const extension = path.extname(resolved).toLowerCase();
+  const fits =
+    language === "python" ? isDirectory || extension === ".zip" : !isDirectory && extension === ".jar";
+  if (!fits) {
+    section.problem(`${key} must be ${allowed} (got ${describe(text)})`);
+    return fallback;
+  }
+  const artifact: ArtifactConfig = isDirectory
+    ? { kind: "directory", path: resolved }
+    : { kind: "file", path: resolved };
+  if (language === "python" && !context.dryRun) requireConnectorJar(section, artifact, python);
+  return artifact;
+}
+
+/**
+ * A PyFlink app whose zip lacks its connector jar starts and then fails at runtime; a deployment
+ * refuses it up front. A preview does not, so the plan works before the jar is built.
+ */
+function requireConnectorJar(section: Section, artifact: ArtifactConfig, python: PythonConfig): void {
+  if (artifact.kind === "s3") return;
+  const entries =
+    artifact.kind === "directory"
+      ? listArtifactFiles(artifact.path)
+      : zipEntryNames(fs.readFileSync(artifact.path));
+  const where = artifact.path;
+  if (!entries.includes(python.jarfile)) {
+    section.problem(
+      `${section.key("artifact")} lacks the connector jar ${describe(python.jarfile)} named in ${section.key("python.jarfile")} (looked in ${where}); build it first, e.g. mvn -f app/pom.xml package`,
+    );
+  }
+  if (!entries.includes(python.script)) {
+    section.problem(
+      `${section.key("artifact")} lacks the script ${describe(python.script)} named in ${section.key("python.script")} (looked in ${where})`,
+    );
+  }
+}

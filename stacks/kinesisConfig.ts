@@ -1,0 +1,56 @@
+/** The `flink-pipeline:source` section for Kinesis: `KinesisSourceConfig`, its allowed values and reader. */
+import { NAME_PATTERN, Section } from "./validation";
+
+export const STREAM_MODES = ["ON_DEMAND", "PROVISIONED"] as const;
+export const INITIAL_POSITIONS = ["LATEST", "TRIM_HORIZON"] as const;
+
+/** The AWS-managed Kinesis key: encryption at rest with no key policy to maintain. */
+export const AWS_MANAGED_KINESIS_KEY = "alias/aws/kinesis";
+
+export interface KinesisSourceConfig {
+  kind: "kinesis";
+  /** Physical stream name. @default `<applicationName>-events` */
+  streamName?: string;
+  streamMode: (typeof STREAM_MODES)[number];
+  /** Set only in PROVISIONED mode. */
+  shardCount?: number;
+  retentionHours: number;
+  /** `alias/aws/kinesis` or a customer-managed key ARN. */
+  kmsKeyId: string;
+  enhancedFanOut: boolean;
+  initialPosition: (typeof INITIAL_POSITIONS)[number];
+}
+
+const STREAM_NAME_PATTERN = { regex: /^[a-zA-Z0-9_.-]{1,128}$/, describe: NAME_PATTERN.describe };
+const KMS_KEY = {
+  regex: /^(alias\/aws\/kinesis|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+)$/,
+  describe: `"${AWS_MANAGED_KINESIS_KEY}" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
+};
+
+export function readKinesisSource(section: Section): KinesisSourceConfig {
+  const streamName = section.optionalString("streamName", STREAM_NAME_PATTERN);
+  const streamMode = section.oneOf("streamMode", STREAM_MODES, "ON_DEMAND");
+  const shardCount = section.optionalInteger("shardCount", 1, 10000);
+  if (streamMode === "PROVISIONED" && shardCount === undefined && !section.has("shardCount")) {
+    section.problem(
+      `${section.key("shardCount")} is required when ${section.key("streamMode")} is PROVISIONED`,
+    );
+  }
+  if (streamMode === "ON_DEMAND" && section.has("shardCount")) {
+    section.problem(
+      `${section.key("shardCount")} applies only when ${section.key("streamMode")} is PROVISIONED (got streamMode ON_DEMAND)`,
+    );
+  }
+  const source: KinesisSourceConfig = {
+    kind: "kinesis",
+    streamName,
+    streamMode,
+    shardCount: streamMode === "PROVISIONED" ? shardCount : undefined,
+    retentionHours: section.integer("retentionHours", 24, 24, 8760),
+    kmsKeyId: section.string("kmsKeyId", AWS_MANAGED_KINESIS_KEY, KMS_KEY),
+    enhancedFanOut: section.boolean("enhancedFanOut", false),
+    initialPosition: section.oneOf("initialPosition", INITIAL_POSITIONS, "LATEST"),
+  };
+  section.rejectUnknown();
+  return source;
+}
