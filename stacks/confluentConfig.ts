@@ -47,6 +47,12 @@ export const CREDENTIAL_PROPERTIES = [
   "ssl.key.password",
 ];
 
+/**
+ * Client properties the job derives from the wiring (the `source` property group and
+ * `startingOffsets`); set in `clientConfig` they would contradict it.
+ */
+export const WIRED_PROPERTIES = ["bootstrap.servers", "group.id", "auto.offset.reset"];
+
 /** Generation 0 of the API keys starts here unless a stack sets its own epoch. */
 export const DEFAULT_ROTATION_EPOCH = "2025-01-01T00:00:00Z";
 
@@ -229,6 +235,11 @@ function readClientProperties(section: Section, field: string): Record<string, s
     if (CREDENTIAL_PROPERTIES.includes(name)) {
       section.problem(
         `${section.key(field)}.${name} is a credential: the program writes it to the Secrets Manager secrets, never to SSM parameters`,
+      );
+      delete properties[name];
+    } else if (WIRED_PROPERTIES.includes(name)) {
+      section.problem(
+        `${section.key(field)}.${name} comes from the wiring (the source property group and startingOffsets) and cannot be set; set-by-program properties: ${WIRED_PROPERTIES.join(", ")}`,
       );
       delete properties[name];
     } else if (!CLIENT_PROPERTY.test(name)) {

@@ -284,6 +284,15 @@ describe("confluent source config", () => {
       ],
     },
     {
+      name: "a group id in the consumer settings",
+      values: {
+        "flink-pipeline:source": { ...SOURCE, clientConfig: { consumer: { "group.id": "other-group" } } },
+      },
+      expected: [
+        "flink-pipeline:source.clientConfig.consumer.group.id comes from the wiring (the source property group and startingOffsets) and cannot be set; set-by-program properties: bootstrap.servers, group.id, auto.offset.reset",
+      ],
+    },
+    {
       name: "a parameter prefix without a leading slash",
       values: { "flink-pipeline:source": { ...SOURCE, clientConfig: { prefix: "confluent/job" } } },
       expected: [
