@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import { PlanResult } from "../../tools/planRuntime";
-import { inputsOf, planStack, resourceOf } from "../helpers";
+import { stackNames } from "../../tools/stackFiles";
+import { PROJECT_DIR, inputsOf, planStack, resourceOf } from "../helpers";
 
 const STATEFUL = ["aws:kinesis/stream:Stream", "aws:dynamodb/table:Table", "aws:s3/bucket:Bucket"];
 
@@ -86,6 +87,21 @@ describe("the shipped stacks, loaded from their YAML", () => {
       plans.prod.outputs.consoleUrl.value,
       "https://us-east-1.console.aws.amazon.com/flink/home?region=us-east-1#/applications/dashboard/flink-pipeline-prod/details",
     );
+  });
+
+  it("parents every resource of every shipped stack to one of its components", async () => {
+    for (const stack of stackNames(PROJECT_DIR)) {
+      const plan = plans[stack] ?? (await planStack(stack));
+      const components = new Set(plan.resources.filter((r) => !r.custom).map((r) => r.urn));
+      const orphans = plan.resources.filter(
+        (r) => r.custom && !r.type.startsWith("pulumi:providers:") && !(r.parent && components.has(r.parent)),
+      );
+      assert.deepEqual(
+        orphans.map((r) => r.name),
+        [],
+        stack,
+      );
+    }
   });
 
   it("behaves by its config, not its name: prod's file under another stack name is prod", async () => {
