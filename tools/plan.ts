@@ -18,7 +18,7 @@ import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
 import { UsageError, readStackFiles } from "./stackFiles";
 
-export const USAGE = `Usage: npm run plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
+export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
   --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
   --json                   print one JSON document on stdout instead of the tree
   --program <file>         plan another Pulumi TypeScript program (default: index.ts)
@@ -75,11 +75,11 @@ export function parseArgs(argv: string[]): PlanArgs {
 }
 
 export async function main(argv: string[], projectDir = process.cwd()): Promise<number> {
-  // Stdout carries only the promised document; whatever the program logs goes to stderr.
-  const write = (text: string) => process.stdout.write(`${text}\n`);
-  const { log, info } = console;
-  console.log = console.error;
-  console.info = console.error;
+  // Stdout carries only the promised document: everything else written to it while the plan runs
+  // (console.*, pulumi.log, the program's own prints) goes to stderr.
+  const stdoutWrite = process.stdout.write;
+  const write = (text: string) => stdoutWrite.call(process.stdout, `${text}\n`);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
   try {
     const args = parseArgs(argv);
     if (args.help) {
@@ -110,8 +110,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     console.error(pulumi.RunError.isInstance(error) ? error.message : error);
     return 1;
   } finally {
-    console.log = log;
-    console.info = info;
+    process.stdout.write = stdoutWrite;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { YAMLParseError, parse } from "yaml";
 
 /** Bad input to a tool (a flag, a missing file): exit code 2, message on stderr. */
 export class UsageError extends Error {}
@@ -42,7 +42,7 @@ export function stackNames(projectDir: string): string[] {
 export function readStackFiles(projectDir: string, stack: string): StackFiles {
   const projectFile = path.join(projectDir, "Pulumi.yaml");
   if (!fs.existsSync(projectFile)) throw new UsageError(`no Pulumi.yaml in ${projectDir}`);
-  const project = parse(fs.readFileSync(projectFile, "utf8")) ?? {};
+  const project = parseYamlFile(projectFile) ?? {};
   if (typeof project.name !== "string") throw new UsageError(`${projectFile} has no project name`);
 
   const stackFile = ["yaml", "yml"]
@@ -53,7 +53,7 @@ export function readStackFiles(projectDir: string, stack: string): StackFiles {
       `no config file Pulumi.${stack}.yaml for stack ${JSON.stringify(stack)} in ${projectDir}; stacks with a config file: ${stackNames(projectDir).join(", ")}`,
     );
   }
-  const stackValues: Record<string, unknown> = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}).config ?? {};
+  const stackValues: Record<string, unknown> = (parseYamlFile(stackFile) ?? {}).config ?? {};
 
   const declarations: Record<string, Declaration> = {};
   for (const [key, declaration] of Object.entries<unknown>(project.config ?? {})) {
@@ -75,6 +75,16 @@ export function readStackFiles(projectDir: string, stack: string): StackFiles {
     if (secret || declaration.secret) secretKeys.push(key);
   }
   return { project: project.name, stack, projectDir, config, secretKeys: secretKeys.sort() };
+}
+
+/** A file's YAML; a syntax error is the user's to fix, reported with the file and line. */
+function parseYamlFile(file: string): any {
+  try {
+    return parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    if (error instanceof YAMLParseError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
+  }
 }
 
 function isDeclaration(value: unknown): value is Declaration {

@@ -99,6 +99,19 @@ describe("the offline plan", () => {
     assert.equal(document.outputs.streamName, "flink-pipeline-dev-events");
   });
 
+  it("keeps stdout for the JSON document, whatever the program prints", () => {
+    const result = spawnSync(
+      process.execPath,
+      ["-r", "./tools/register.js", "tools/plan.ts", "--json", "--program", "test/fixtures/chattyProgram.ts"],
+      { cwd: PROJECT_DIR, encoding: "utf8" },
+    );
+    assert.match(JSON.parse(result.stdout).outputs.bucket, /^chatty-[0-9a-f]{7}$/);
+    for (const line of ["log line", "info line", "debug line", "dir", "table", "raw line"]) {
+      assert.ok(!result.stdout.includes(line), `${line} stays off stdout`);
+      assert.ok(result.stderr.includes(line), `${line} goes to stderr`);
+    }
+  });
+
   it("prints every secret as [secret], in inputs, outputs and stack outputs", async () => {
     const { code, stdout } = await plan(["--json", "--program", "test/fixtures/secretProgram.ts"]);
     assert.equal(code, 0);

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SECRET_PLACEHOLDER, readStackFiles } from "../../tools/stackFiles";
+import { SECRET_PLACEHOLDER, UsageError, readStackFiles } from "../../tools/stackFiles";
 
 function project(stackYaml: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-stack-files-"));
@@ -57,6 +57,14 @@ describe("reading a stack's config files like the CLI", () => {
     assert.equal(files.config["demo:token"], SECRET_PLACEHOLDER);
     assert.deepEqual(JSON.parse(files.config["demo:settings"]), { user: "me", password: SECRET_PLACEHOLDER });
     assert.deepEqual(files.secretKeys, ["demo:settings", "demo:token"]);
+  });
+
+  it("reports a YAML syntax error with the file and line", () => {
+    assert.throws(
+      () => readStackFiles(project("config:\n  demo:size: [1, 2\n"), "team-a"),
+      (error: Error) =>
+        error instanceof UsageError && /Pulumi\.team-a\.yaml: .*at line \d+/s.test(error.message),
+    );
   });
 
   it("refuses a value of another type than Pulumi.yaml declares", () => {
