@@ -26,6 +26,11 @@ export interface KafkaClientConfigArgs {
   producer?: Record<string, string>;
   /** Customer-managed KMS key ARN for the secrets. @default the AWS-managed key `aws/secretsmanager` */
   kmsKeyArn?: string;
+  /**
+   * Days a deleted secret stays recoverable (7 to 30), or 0 to delete at once. A name stays taken
+   * while its secret is recoverable, so a destroyable stack deletes at once. @default 30
+   */
+  recoveryWindowDays?: number;
 }
 
 /**
@@ -66,7 +71,12 @@ export class KafkaClientConfig extends pulumi.ComponentResource {
     const secret = (role: string, path: string, description: string, value: pulumi.Output<string>) => {
       const resource = new aws.secretsmanager.Secret(
         `${name}-${role}`,
-        { name: `${args.prefix}/${path}`, description, kmsKeyId: args.kmsKeyArn },
+        {
+          name: `${args.prefix}/${path}`,
+          description,
+          kmsKeyId: args.kmsKeyArn,
+          recoveryWindowInDays: args.recoveryWindowDays ?? 30,
+        },
         parent,
       );
       const version = new aws.secretsmanager.SecretVersion(

@@ -23,7 +23,7 @@ export type SourceConfig = KinesisSourceConfig | ConfluentSourceConfig;
 
 export interface TableConfig {
   /** Physical table name. @default `<applicationName>-features` */
-  tableName?: string;
+  tableName: string;
   partitionKey: string;
   sortKey: string;
   ttlAttribute: string;
@@ -94,8 +94,8 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
   const environment = root.oneOf("environment", ENVIRONMENTS, "dev");
   const protect = root.boolean("protect", false);
 
-  const table = readTable(root.section("table"));
   const flink = readFlink(root.section("flink"), context);
+  const table = readTable(root.section("table"), flink.applicationName);
   const source = readSource(root.section("source"), flink.applicationName, raw, context);
   const alarms = readAlarms(root.section("alarms"), flink.checkpointing, source.kind, {
     checkpointing: `${NAMESPACE}:flink.checkpointing`,
@@ -125,12 +125,13 @@ function readSource(
 ): SourceConfig {
   const kind = section.oneOf("kind", SOURCE_KINDS, "kinesis");
   if (kind === "confluent") return readConfluentSource(section, applicationName, raw, context);
-  return readKinesisSource(section);
+  return readKinesisSource(section, applicationName);
 }
 
-function readTable(section: Section): TableConfig {
+function readTable(section: Section, applicationName: string): TableConfig {
   const table: TableConfig = {
-    tableName: section.optionalString("tableName", TABLE_NAME_PATTERN),
+    // Derived from the application's name (at most 128 characters, so always a valid table name).
+    tableName: section.optionalString("tableName", TABLE_NAME_PATTERN) ?? `${applicationName}-features`,
     partitionKey: section.string("partitionKey", "key", ATTRIBUTE_PATTERN),
     sortKey: section.string("sortKey", "featureName", ATTRIBUTE_PATTERN),
     ttlAttribute: section.string("ttlAttribute", "ttl", ATTRIBUTE_PATTERN),
@@ -141,6 +142,13 @@ function readTable(section: Section): TableConfig {
     section.problem(
       `${section.key("sortKey")} must differ from ${section.key("partitionKey")} (both are ${describe(table.sortKey)})`,
     );
+  }
+  for (const key of ["partitionKey", "sortKey"] as const) {
+    if (table.ttlAttribute === table[key]) {
+      section.problem(
+        `${section.key("ttlAttribute")} must differ from ${section.key(key)} (both are ${describe(table.ttlAttribute)})`,
+      );
+    }
   }
   section.rejectUnknown();
   return table;

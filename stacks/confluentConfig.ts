@@ -93,9 +93,11 @@ const TOPIC_NAME = {
   describe: "1 to 249 letters, digits, '.', '_' or '-'",
 };
 const GROUP_ID = { regex: /^[a-zA-Z0-9._-]{1,249}$/, describe: "1 to 249 letters, digits, '.', '_' or '-'" };
+/** Confluent allows 64 characters; the topic manager's account adds "-manager" (8) to this name. */
 const SERVICE_ACCOUNT_NAME = {
-  regex: /^[a-zA-Z0-9_.-]{1,64}$/,
-  describe: "1 to 64 letters, digits, '_', '.' or '-'",
+  regex: /^[a-zA-Z0-9_.-]{1,56}$/,
+  describe:
+    "1 to 56 letters, digits, '_', '.' or '-' (Confluent allows 64, and the manager account adds \"-manager\")",
 };
 const PARAMETER_PREFIX = {
   regex: /^(\/[a-zA-Z0-9_.-]+)+$/,
@@ -149,7 +151,7 @@ export function readConfluentSource(
     section.optionalString("serviceAccountName", SERVICE_ACCOUNT_NAME) ?? applicationName;
   if (!section.has("serviceAccountName") && !SERVICE_ACCOUNT_NAME.regex.test(applicationName)) {
     section.problem(
-      `${section.key("serviceAccountName")} is required when the application name is longer than 64 characters (got ${describe(applicationName)})`,
+      `${section.key("serviceAccountName")} is required when the application name is longer than 56 characters (got ${describe(applicationName)})`,
     );
   }
 

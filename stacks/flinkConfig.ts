@@ -157,6 +157,12 @@ function readLogRetention(section: Section): number {
   return days ?? 30;
 }
 
+/** What Managed Flink accepts as a property group id. */
+const PROPERTY_GROUP_ID = {
+  regex: /^[a-zA-Z0-9_.-]{1,50}$/,
+  describe: "1 to 50 letters, digits, '_', '.' or '-'",
+};
+
 function readProperties(
   section: Section,
   language: FlinkConfig["language"],
@@ -164,6 +170,11 @@ function readProperties(
   const groups = section.section("properties");
   const properties: Record<string, Record<string, string>> = {};
   for (const groupId of groups.fieldNames()) {
+    if (!PROPERTY_GROUP_ID.regex.test(groupId)) {
+      groups.problem(
+        `${groups.key(groupId)}: a property group id must be ${PROPERTY_GROUP_ID.describe} (got ${describe(groupId)})`,
+      );
+    }
     const group = groups.stringMap(groupId);
     const reserved: readonly string[] = GENERATED_PROPERTIES[groupId as GeneratedGroupId] ?? [];
     const overridden = Object.keys(group).filter((property) => reserved.includes(property));

@@ -1,5 +1,5 @@
 /** The `flink-pipeline:source` section for Kinesis: `KinesisSourceConfig`, its allowed values and reader. */
-import { NAME_PATTERN, Section } from "./validation";
+import { NAME_PATTERN, Section, describe } from "./validation";
 
 export const STREAM_MODES = ["ON_DEMAND", "PROVISIONED"] as const;
 export const INITIAL_POSITIONS = ["LATEST", "TRIM_HORIZON"] as const;
@@ -10,7 +10,7 @@ export const AWS_MANAGED_KINESIS_KEY = "alias/aws/kinesis";
 export interface KinesisSourceConfig {
   kind: "kinesis";
   /** Physical stream name. @default `<applicationName>-events` */
-  streamName?: string;
+  streamName: string;
   streamMode: (typeof STREAM_MODES)[number];
   /** Set only in PROVISIONED mode. */
   shardCount?: number;
@@ -27,8 +27,14 @@ const KMS_KEY = {
   describe: `"${AWS_MANAGED_KINESIS_KEY}" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
 };
 
-export function readKinesisSource(section: Section): KinesisSourceConfig {
-  const streamName = section.optionalString("streamName", STREAM_NAME_PATTERN);
+export function readKinesisSource(section: Section, applicationName: string): KinesisSourceConfig {
+  // Derived from the application's name, so one account holds many stacks without clashes.
+  const streamName = section.optionalString("streamName", STREAM_NAME_PATTERN) ?? `${applicationName}-events`;
+  if (!section.has("streamName") && !STREAM_NAME_PATTERN.regex.test(streamName)) {
+    section.problem(
+      `${section.key("streamName")} is required when the default ${describe(streamName)} is not ${STREAM_NAME_PATTERN.describe} (the application name is too long)`,
+    );
+  }
   const streamMode = section.oneOf("streamMode", STREAM_MODES, "ON_DEMAND");
   const shardCount = section.optionalInteger("shardCount", 1, 10000);
   if (streamMode === "PROVISIONED" && shardCount === undefined && !section.has("shardCount")) {

@@ -87,14 +87,9 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
 
   const source =
     sourceConfig.kind === "confluent"
-      ? confluentSource(sourceConfig, now)
+      ? confluentSource(sourceConfig, config.protect, now)
       : kinesisSource(sourceConfig, config.protect, flink);
-  // Physical names follow the application's, so one account holds many stacks without clashes.
-  const table = new FeatureTable("table", {
-    ...tableConfig,
-    tableName: tableConfig.tableName ?? `${flink.applicationName}-features`,
-    retain: config.protect,
-  });
+  const table = new FeatureTable("table", { ...tableConfig, retain: config.protect });
   const artifact = new JobArtifact("artifact", {
     source: flink.artifact,
     keyPrefix: flink.applicationName,
@@ -210,7 +205,7 @@ function kinesisSource(
   flink: FlinkConfig,
 ): SourceWiring {
   const source = new KinesisSource("source", {
-    streamName: sourceConfig.streamName ?? `${flink.applicationName}-events`,
+    streamName: sourceConfig.streamName,
     streamMode: sourceConfig.streamMode,
     shardCount: sourceConfig.shardCount,
     retentionHours: sourceConfig.retentionHours,
@@ -238,7 +233,7 @@ function kinesisSource(
  * configs carrying the newest key. The provider takes its credentials from the secret config
  * `confluentcloud:cloudApiKey` / `cloudApiSecret` (or CONFLUENT_CLOUD_API_KEY / _SECRET).
  */
-function confluentSource(sourceConfig: ConfluentSourceConfig, now: Date): SourceWiring {
+function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, now: Date): SourceWiring {
   const rotation = liveGenerations(sourceConfig.rotation, now);
   const providerConfig = new pulumi.Config("confluentcloud");
   const provider = new confluentcloud.Provider("confluent", {
@@ -267,6 +262,8 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, now: Date): Source
     consumer: sourceConfig.clientConfig.consumer,
     producer: sourceConfig.clientConfig.producer,
     kmsKeyArn: sourceConfig.secretsKmsKeyArn,
+    // A protected stack keeps deleted secrets recoverable; a destroyable one frees their names.
+    recoveryWindowDays: protect ? 30 : 0,
   });
   return {
     properties: {

@@ -176,7 +176,7 @@ export class Section {
     return value.map((item, index) => Section.of(`${this.key(field)}[${index}]`, item, this.problems));
   }
 
-  /** A map of string values; numbers and booleans are accepted and written as strings. */
+  /** A map of non-empty string values; numbers and booleans are accepted and written as strings. */
   stringMap(field: string): Record<string, string> {
     const value = this.get(field);
     if (value === undefined) return {};
@@ -186,11 +186,15 @@ export class Section {
     }
     const result: Record<string, string> = {};
     for (const [name, entry] of Object.entries(value)) {
-      if (typeof entry === "string" || typeof entry === "number" || typeof entry === "boolean") {
+      if (
+        (typeof entry === "string" && entry !== "") ||
+        typeof entry === "number" ||
+        typeof entry === "boolean"
+      ) {
         result[name] = String(entry);
       } else {
         this.problem(
-          `${this.key(field)}.${name} must be a string, number or boolean (got ${describe(entry)})`,
+          `${this.key(field)}.${name} must be a non-empty string, a number or a boolean (got ${describe(entry)})`,
         );
       }
     }

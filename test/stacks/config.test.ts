@@ -49,7 +49,7 @@ describe("stack config validation", () => {
     assert.equal(config.protect, false);
     assert.deepEqual(config.source, {
       kind: "kinesis",
-      streamName: undefined,
+      streamName: "flink-pipeline-team-a-events",
       streamMode: "ON_DEMAND",
       shardCount: undefined,
       retentionHours: 24,
@@ -58,7 +58,7 @@ describe("stack config validation", () => {
       initialPosition: "LATEST",
     });
     assert.deepEqual(config.table, {
-      tableName: undefined,
+      tableName: "flink-pipeline-team-a-features",
       partitionKey: "key",
       sortKey: "featureName",
       ttlAttribute: "ttl",
@@ -198,6 +198,20 @@ describe("stack config validation", () => {
         ],
       },
       {
+        name: "a TTL attribute that is also the partition key",
+        values: { "flink-pipeline:table": { ttlAttribute: "key" } },
+        expected: [
+          'flink-pipeline:table.ttlAttribute must differ from flink-pipeline:table.partitionKey (both are "key")',
+        ],
+      },
+      {
+        name: "an application name too long to name the stream after it",
+        values: { "flink-pipeline:flink": { artifact: "job", applicationName: "a".repeat(125) } },
+        expected: [
+          `flink-pipeline:source.streamName is required when the default "${"a".repeat(125)}-events" is not 1 to 128 letters, digits, '_', '.' or '-' (the application name is too long)`,
+        ],
+      },
+      {
         name: "a log retention CloudWatch does not offer",
         values: { "flink-pipeline:flink": { artifact: "job", logRetentionDays: 10 } },
         expected: [
@@ -299,7 +313,23 @@ describe("stack config validation", () => {
         name: "a property value that is an object",
         values: { "flink-pipeline:flink": { artifact: "job", properties: { job: { nested: { a: 1 } } } } },
         expected: [
-          'flink-pipeline:flink.properties.job.nested must be a string, number or boolean (got {"a":1})',
+          'flink-pipeline:flink.properties.job.nested must be a non-empty string, a number or a boolean (got {"a":1})',
+        ],
+      },
+      {
+        name: "an empty property value",
+        values: {
+          "flink-pipeline:flink": { artifact: "job", properties: { job: { "window.seconds": "" } } },
+        },
+        expected: [
+          'flink-pipeline:flink.properties.job.window.seconds must be a non-empty string, a number or a boolean (got "")',
+        ],
+      },
+      {
+        name: "a property group id Managed Flink refuses",
+        values: { "flink-pipeline:flink": { artifact: "job", properties: { "my group": { a: "1" } } } },
+        expected: [
+          `flink-pipeline:flink.properties.my group: a property group id must be 1 to 50 letters, digits, '_', '.' or '-' (got "my group")`,
         ],
       },
       {

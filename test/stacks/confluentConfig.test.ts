@@ -272,6 +272,15 @@ describe("confluent source config", () => {
       ],
     },
     {
+      name: "an empty client setting, which SSM cannot store",
+      values: {
+        "flink-pipeline:source": { ...SOURCE, clientConfig: { consumer: { "client.id": "" } } },
+      },
+      expected: [
+        'flink-pipeline:source.clientConfig.consumer.client.id must be a non-empty string, a number or a boolean (got "")',
+      ],
+    },
+    {
       name: "a credential among the SSM client settings",
       values: {
         "flink-pipeline:source": {
@@ -314,10 +323,10 @@ describe("confluent source config", () => {
       ],
     },
     {
-      name: "a service account name over 64 characters",
-      values: { "flink-pipeline:source": { ...SOURCE, serviceAccountName: "a".repeat(65) } },
+      name: "a service account name too long for its manager account's name",
+      values: { "flink-pipeline:source": { ...SOURCE, serviceAccountName: "a".repeat(57) } },
       expected: [
-        `flink-pipeline:source.serviceAccountName must be 1 to 64 letters, digits, '_', '.' or '-' (got "${"a".repeat(65)}")`,
+        `flink-pipeline:source.serviceAccountName must be 1 to 56 letters, digits, '_', '.' or '-' (Confluent allows 64, and the manager account adds "-manager") (got "${"a".repeat(57)}")`,
       ],
     },
     {
@@ -327,7 +336,7 @@ describe("confluent source config", () => {
         "flink-pipeline:flink": { artifact: "job", applicationName: "j".repeat(70) },
       },
       expected: [
-        `flink-pipeline:source.serviceAccountName is required when the application name is longer than 64 characters (got "${"j".repeat(70)}")`,
+        `flink-pipeline:source.serviceAccountName is required when the application name is longer than 56 characters (got "${"j".repeat(70)}")`,
       ],
     },
     {

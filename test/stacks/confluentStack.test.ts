@@ -83,6 +83,14 @@ describe("confluent stack", function () {
       ]);
     });
 
+    it("deletes the secrets at once in a destroyable stack, and keeps them recoverable in a protected one", async () => {
+      const windows = (plan: PlanResult) =>
+        resourcesOf(plan, "aws:secretsmanager/secret:Secret").map((s) => inputsOf(s).recoveryWindowInDays);
+      assert.deepEqual(windows(result), [0, 0]);
+      const protectedPlan = await planKafka(NOW, { ...credentials, overrides: { protect: "true" } });
+      assert.deepEqual(windows(protectedPlan), [30, 30]);
+    });
+
     it("writes one plain SSM parameter per client setting, Confluent's recommendations by default", () => {
       const parameters = Object.fromEntries(
         resourcesOf(result, "aws:ssm/parameter:Parameter").map((p) => {
