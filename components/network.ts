@@ -51,7 +51,10 @@ export interface ExistingVpcArgs {
   vpcId: string;
   /** At least two, in different zones (checked against EC2 when the program runs). */
   privateSubnetIds: string[];
-  /** Route tables for the gateway endpoints. @default those explicitly associated with `privateSubnetIds` */
+  /**
+   * Route tables for the gateway endpoints. @default those explicitly associated with
+   * `privateSubnetIds`, plus the VPC's main route table when a subnet has no explicit association
+   */
   routeTableIds?: string[];
   /** The subnets reach the internet through the user's own NAT or egress route. @default false */
   internetRoute?: boolean;
@@ -98,6 +101,59 @@ export function subnetPlacementProblem(vpcId: string, subnets: SubnetPlacement[]
     );
   }
   return undefined;
+}
+
+/** What EC2 reports about the route tables of existing private subnets. */
+export interface RouteTableLookup {
+  /** The subnets' explicitly associated route tables, then the VPC's main one if a subnet relies on it. */
+  routeTableIds: string[];
+  /** Subnets with no explicit association when EC2 shows no main route table either (none found for them). */
+  unrouted: string[];
+}
+
+/**
+ * The route tables existing private subnets use, for the gateway endpoints: each subnet's explicitly
+ * associated table, and for a subnet without one, the VPC's main route table (a subnet with no
+ * explicit association uses it implicitly, so `association.subnet-id` finds nothing for it).
+ */
+export async function findRouteTables(
+  vpcId: string,
+  subnetIds: string[],
+  opts?: pulumi.InvokeOptions,
+): Promise<RouteTableLookup> {
+  const explicit = await Promise.all(
+    subnetIds.map((id) =>
+      aws.ec2.getRouteTables({ vpcId, filters: [{ name: "association.subnet-id", values: [id] }] }, opts),
+    ),
+  );
+  const implicit = subnetIds.filter((_, index) => explicit[index].ids.length === 0);
+  const main =
+    implicit.length === 0
+      ? []
+      : (
+          await aws.ec2.getRouteTables(
+            { vpcId, filters: [{ name: "association.main", values: ["true"] }] },
+            opts,
+          )
+        ).ids;
+  return {
+    routeTableIds: [...new Set([...explicit.flatMap((tables) => tables.ids), ...main])],
+    unrouted: main.length === 0 ? implicit : [],
+  };
+}
+
+/** Why the gateway endpoints would get no route for `unrouted`, naming `key` (where the route tables can be given). */
+export function routeTableProblem(
+  key: string,
+  vpcId: string,
+  unrouted: string[],
+  gateways: string[],
+): string {
+  return (
+    `${key} must list the private subnets' route tables: EC2 shows none for ${unrouted.join(", ")} ` +
+    `(no explicit association, and no main route table of ${vpcId} visible to this account, as in a VPC shared ` +
+    `through RAM), so the ${gateways.join(" and ")} gateway endpoints would get no route and the job could not reach them`
+  );
 }
 
 /**
@@ -162,7 +218,12 @@ export class PipelineNetwork extends pulumi.ComponentResource {
     }
 
     const spec = args.vpc;
+    const enabled = ENDPOINT_NAMES.filter((endpoint) => args.endpoints?.[endpoint] ?? true);
+    const gateways = enabled.filter((endpoint) => ENDPOINT_SERVICES[endpoint].type === "Gateway");
+    const interfaces = enabled.filter((endpoint) => ENDPOINT_SERVICES[endpoint].type === "Interface");
     let vpcOwner: pulumi.Output<string>;
+    // The private subnets' route tables, for the gateway endpoints.
+    let routeTableIds: pulumi.Output<string[]>;
     if (spec.mode === "create") {
       const zones = spec.availabilityZones ?? 2;
       if (zones < 2)
@@ -190,6 +251,26 @@ export class PipelineNetwork extends pulumi.ComponentResource {
       this.subnetArns = pulumi
         .all([this.subnetIds, partition, region, accountId])
         .apply(([ids, p, r, a]) => ids.map((id) => `arn:${p}:ec2:${r}:${a}:subnet/${id}`));
+      // From awsx's own associations (one route table per subnet), not an EC2 lookup: a lookup could
+      // run before awsx has created the tables, and this output waits for them.
+      const subnetIds = this.subnetIds;
+      routeTableIds = this.vpc.routeTableAssociations
+        .apply((associations) =>
+          pulumi.all([
+            subnetIds,
+            pulumi.all(associations.map((a) => pulumi.all([a.subnetId, a.routeTableId]))),
+          ]),
+        )
+        .apply(([ids, pairs]) => {
+          const tableOf = new Map(pairs);
+          const missing = ids.filter((id) => !tableOf.has(id));
+          if (missing.length > 0) {
+            throw new Error(
+              `PipelineNetwork ${name}: awsx reports no route table for subnets ${missing.join(", ")}`,
+            );
+          }
+          return [...new Set(ids.map((id) => tableOf.get(id)!))];
+        });
     } else {
       if (new Set(spec.privateSubnetIds).size < 2) {
         throw new Error(
@@ -211,6 +292,20 @@ export class PipelineNetwork extends pulumi.ComponentResource {
       // Shared (RAM) subnets belong to another account: their ARNs come from EC2, not from our account id.
       this.subnetArns = checked.apply((subnets) => subnets.map((subnet) => subnet.arn));
       vpcOwner = checked.apply((subnets) => subnets[0].ownerId);
+      const given = spec.routeTableIds;
+      routeTableIds =
+        given !== undefined || gateways.length === 0
+          ? pulumi.output(given ?? [])
+          : checked.apply(async (subnets) => {
+              const ids = subnets.map((subnet) => subnet.id);
+              const found = await findRouteTables(spec.vpcId, ids, parent);
+              if (found.unrouted.length > 0) {
+                throw new pulumi.RunError(
+                  `PipelineNetwork ${name}: ${routeTableProblem("routeTableIds", spec.vpcId, found.unrouted, gateways)}`,
+                );
+              }
+              return found.routeTableIds;
+            });
     }
     this.vpcArn = ec2Arn(vpcOwner, pulumi.interpolate`vpc/${this.vpcId}`);
     this.networkInterfaceArns = ec2Arn(accountId, "network-interface/*");
@@ -226,10 +321,6 @@ export class PipelineNetwork extends pulumi.ComponentResource {
       parent,
     );
     this.securityGroupId = this.appSecurityGroup.id;
-
-    const enabled = ENDPOINT_NAMES.filter((endpoint) => args.endpoints?.[endpoint] ?? true);
-    const gateways = enabled.filter((endpoint) => ENDPOINT_SERVICES[endpoint].type === "Gateway");
-    const interfaces = enabled.filter((endpoint) => ENDPOINT_SERVICES[endpoint].type === "Interface");
 
     if (interfaces.length > 0) {
       this.endpointSecurityGroup = new aws.ec2.SecurityGroup(
@@ -254,13 +345,6 @@ export class PipelineNetwork extends pulumi.ComponentResource {
       );
     }
 
-    const routeTableIds =
-      spec.mode === "existing" && spec.routeTableIds !== undefined
-        ? pulumi.output(spec.routeTableIds)
-        : aws.ec2.getRouteTablesOutput(
-            { vpcId: this.vpcId, filters: [{ name: "association.subnet-id", values: this.subnetIds }] },
-            parent,
-          ).ids;
     const restrict = args.restrictEndpointPolicies ?? false;
     for (const endpoint of enabled) {
       const { service, type } = ENDPOINT_SERVICES[endpoint];

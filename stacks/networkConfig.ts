@@ -8,8 +8,11 @@
 import * as aws from "@pulumi/aws";
 import {
   ENDPOINT_NAMES,
+  ENDPOINT_SERVICES,
   EndpointName,
   NatGatewayStrategy,
+  findRouteTables,
+  routeTableProblem,
   subnetPlacementProblem,
 } from "../components/network";
 import { ConfigError, Section, describe } from "./validation";
@@ -54,7 +57,10 @@ export interface ExistingNetworkConfig extends VpcOptions {
   mode: "existing";
   vpcId: string;
   privateSubnetIds: string[];
-  /** Route tables of the private subnets for the gateway endpoints; looked up when unset. */
+  /**
+   * Route tables of the private subnets for the gateway endpoints; when unset, looked up: the
+   * explicitly associated ones, and the VPC's main route table for subnets without an association.
+   */
   routeTableIds?: string[];
   /** The private subnets reach the internet (their own NAT, central egress via Transit Gateway, a proxy). */
   internetRoute: boolean;
@@ -169,6 +175,16 @@ function requiredEndpoints(sourceKind: string): { endpoint: EndpointName; why: s
     { endpoint: "dynamodb", why: "the job writes its features to DynamoDB" },
   ];
   if (sourceKind === "kinesis") required.push({ endpoint: "kinesis", why: "the job reads a Kinesis stream" });
+  if (sourceKind === "confluent") {
+    // Private connectivity (privateKafka) reaches the brokers only: the job still needs these AWS APIs at startup.
+    required.push(
+      {
+        endpoint: "secretsManager",
+        why: "the job reads its Kafka credentials from Secrets Manager at startup",
+      },
+      { endpoint: "ssm", why: "the job reads its Kafka client settings from SSM Parameter Store at startup" },
+    );
+  }
   return required;
 }
 
@@ -210,7 +226,9 @@ export function validateNetworkForSource(network: NetworkConfig, sourceKind: str
 /**
  * Existing mode: asks EC2 where each private subnet is and fails, before any resource is
  * registered, unless they all belong to `vpcId` and span at least two availability zones (the
- * config has no zones, so only EC2 can tell). The other modes need no lookup.
+ * config has no zones, so only EC2 can tell). Without `routeTableIds` and with a gateway endpoint
+ * on, it also fails unless EC2 shows a route table for every subnet (its explicit association or
+ * the VPC's main table). The other modes need no lookup.
  */
 export async function verifyNetworkPlacement(network: NetworkConfig): Promise<void> {
   if (network.mode !== "existing") return;
@@ -225,4 +243,15 @@ export async function verifyNetworkPlacement(network: NetworkConfig): Promise<vo
   const subnets = lookups.map((lookup) => (lookup as PromiseFulfilledResult<aws.ec2.GetSubnetResult>).value);
   const problem = subnetPlacementProblem(network.vpcId, subnets);
   if (problem) throw new ConfigError([`${key}: ${problem}`]);
+
+  const gateways = ENDPOINT_NAMES.filter(
+    (endpoint) => network.endpoints[endpoint] && ENDPOINT_SERVICES[endpoint].type === "Gateway",
+  );
+  if (network.routeTableIds !== undefined || gateways.length === 0) return;
+  const { unrouted } = await findRouteTables(network.vpcId, network.privateSubnetIds);
+  if (unrouted.length > 0) {
+    throw new ConfigError([
+      routeTableProblem("flink-pipeline:network.routeTableIds", network.vpcId, unrouted, gateways),
+    ]);
+  }
 }

@@ -250,13 +250,20 @@ export const CALL_MOCKS: Record<string, CallMock> = {
       tags: {},
     };
   },
-  // One route table per subnet named in the `association.subnet-id` filter.
+  // Route tables of the existing VPC. `association.subnet-id`: one table per named subnet that has
+  // an explicit association; a subnet whose id's second-to-last hex digit is f has none (it uses
+  // the main route table implicitly, like a subnet nobody associated). `association.main` = true:
+  // the main route table of MOCK_EXISTING_VPC_ID (no other VPC is known).
   "aws:ec2/getRouteTables:getRouteTables": (inputs) => {
-    const subnets: string[] =
-      (inputs.filters ?? []).find((f: { name: string }) => f.name === "association.subnet-id")?.values ?? [];
+    const filter = (name: string): string[] | undefined =>
+      (inputs.filters ?? []).find((f: { name: string }) => f.name === name)?.values;
+    const subnets = (filter("association.subnet-id") ?? []).filter((id) => !mockUsesMainRouteTable(id));
+    const main = filter("association.main")?.includes("true") && inputs.vpcId === MOCK_EXISTING_VPC_ID;
     return {
       id: String(inputs.vpcId),
-      ids: subnets.map((subnet) => `rtb-${mockHex(`rtb::${subnet}`, 17)}`),
+      ids: main
+        ? [mockMainRouteTableId(MOCK_EXISTING_VPC_ID)]
+        : subnets.map((subnet) => `rtb-${mockHex(`rtb::${subnet}`, 17)}`),
       tags: {},
     };
   },
@@ -317,6 +324,16 @@ export function mockSecurityGroupId(name: string): string {
 /** The VPC every looked-up existing subnet belongs to. */
 export const MOCK_EXISTING_VPC_ID = "vpc-0e1d2c3b4a5968778";
 
+/** Whether an existing subnet has no explicit route table association (its id's second-to-last hex digit is f). */
+export function mockUsesMainRouteTable(subnetId: string): boolean {
+  return subnetId.slice(-2, -1).toLowerCase() === "f";
+}
+
+/** The id the mocks give the main route table of `vpcId`. */
+export function mockMainRouteTableId(vpcId: string): string {
+  return `rtb-${mockHex(`rtb-main::${vpcId}`, 17)}`;
+}
+
 function securityGroupRule(c: MockContext): MockState {
   const id = `sgr-${mockHex(`sgr::${c.name}`, 17)}`;
   return { id, state: { securityGroupRuleId: id, arn: c.arn("ec2", `security-group-rule/${id}`) } };
@@ -327,8 +344,10 @@ function securityGroupRule(c: MockContext): MockState {
  * `numberOfAvailabilityZones`, default 3), one subnet per spec per zone (default specs: Private and
  * Public) carved from `cidrBlock` at the spec's `cidrMask`, NAT gateways per `natGateways.strategy`
  * (one per zone, one, or none; awsx's default is one per zone when there are public subnets).
- * Resource-valued outputs (subnets, natGateways, eips) are plain descriptions ({ id, ... }): the
- * program reads only the id outputs.
+ * Like awsx, every subnet gets its own route table and association; public tables route 0.0.0.0/0
+ * to the internet gateway, private ones to their zone's NAT gateway (or the single one), isolated
+ * ones nowhere. Resource-valued outputs (subnets, routeTables, routeTableAssociations, routes,
+ * natGateways, eips) are plain descriptions ({ id, ... }) with plain string fields.
  */
 function mockVpc(c: MockContext): MockState {
   const inputs = c.inputs;
@@ -375,6 +394,35 @@ function mockVpc(c: MockContext): MockState {
     availabilityZone: s.availabilityZone,
     connectivityType: "public",
   }));
+  const internetGatewayId = `igw-${mockHex(`igw::${c.name}`, 17)}`;
+  const routeTables = subnets.map((s) => ({
+    id: `rtb-${mockHex(`rtb::${s.id}`, 17)}`,
+    vpcId,
+    tags: { Name: s.name, SubnetType: s.type },
+  }));
+  const routeTableAssociations = subnets.map((s, index) => ({
+    id: `rtbassoc-${mockHex(`rtbassoc::${s.id}`, 17)}`,
+    subnetId: s.id,
+    routeTableId: routeTables[index].id,
+  }));
+  const routes = subnets.flatMap((s, index) => {
+    const nat = natGateways.find((n) => n.availabilityZone === s.availabilityZone) ?? natGateways[0];
+    const target =
+      s.type === "Public"
+        ? { gatewayId: internetGatewayId }
+        : s.type === "Private" && nat !== undefined
+          ? { natGatewayId: nat.id }
+          : undefined;
+    if (target === undefined) return [];
+    return [
+      {
+        id: `r-${routeTables[index].id}1080289494`,
+        routeTableId: routeTables[index].id,
+        destinationCidrBlock: "0.0.0.0/0",
+        ...target,
+      },
+    ];
+  });
   return {
     id: "",
     state: {
@@ -386,7 +434,10 @@ function mockVpc(c: MockContext): MockState {
       isolatedSubnetIds: ofType("Isolated").map((s) => s.id),
       natGateways,
       eips: natGateways.map((n) => ({ id: `eipalloc-${mockHex(`eip::${n.id}`, 17)}` })),
-      internetGateway: { id: `igw-${mockHex(`igw::${c.name}`, 17)}` },
+      routeTables,
+      routeTableAssociations,
+      routes,
+      internetGateway: { id: internetGatewayId },
     },
   };
 }

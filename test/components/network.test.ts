@@ -1,7 +1,13 @@
 import { strict as assert } from "assert";
-import { PipelineNetwork, PipelineNetworkArgs } from "../../components/network";
+import { PipelineNetwork, PipelineNetworkArgs, findRouteTables } from "../../components/network";
 import { ConfigError } from "../../stacks/validation";
-import { MOCK_EXISTING_VPC_ID, mockSecurityGroupId } from "../../tools/mocks";
+import {
+  CALL_MOCKS,
+  MOCK_EXISTING_VPC_ID,
+  mockMainRouteTableId,
+  mockHex,
+  mockSecurityGroupId,
+} from "../../tools/mocks";
 import { PlanResult, PlannedResource, runProgram } from "../../tools/planRuntime";
 import { inputsOf, planStack, resourceOf, resourcesOf, statementsOf } from "../helpers";
 
@@ -17,6 +23,11 @@ const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const ZONE_A = "subnet-0aaaaaaaaaaaaaaa0";
 const ZONE_B = "subnet-0aaaaaaaaaaaaaaa1";
 const ZONE_A_AGAIN = "subnet-0aaaaaaaaaaaaaaa3";
+/** In us-east-1b with no explicit route table association: it uses the VPC's main route table. */
+const ZONE_B_MAIN_TABLE = "subnet-0aaaaaaaaaaaaaaf1";
+const ZONE_C_MAIN_TABLE = "subnet-0aaaaaaaaaaaaaaf2";
+/** The table the mock reports as explicitly associated with `subnet`. */
+const explicitTableOf = (subnet: string) => `rtb-${mockHex(`rtb::${subnet}`, 17)}`;
 const existing = (extra: object = {}) => ({
   network: { mode: "existing", vpcId: MOCK_EXISTING_VPC_ID, privateSubnetIds: [ZONE_A, ZONE_B], ...extra },
 });
@@ -27,6 +38,8 @@ interface MockOutputs {
   privateSubnetIds: string[];
   isolatedSubnetIds: string[];
   subnets: { id: string; type: string; availabilityZone: string }[];
+  routeTableAssociations: { subnetId: string; routeTableId: string }[];
+  routes: { routeTableId: string; natGatewayId?: string; gatewayId?: string }[];
   natGateways: { id: string; availabilityZone: string }[];
   prefixListId: string;
   arn: string;
@@ -66,6 +79,27 @@ async function planNetwork(args: PipelineNetworkArgs): Promise<PlanResult> {
     },
     { project: "flink-pipeline", stack: "unit", config: { "aws:region": "us-east-1" } },
   );
+}
+
+/** The route tables awsx associated with `subnetIds`, in their order. */
+function tablesOf(vpc: PlannedResource, subnetIds: string[]): string[] {
+  const associations = outputsOf(vpc).routeTableAssociations;
+  return subnetIds.map((id) => associations.find((a) => a.subnetId === id)!.routeTableId);
+}
+
+/** Runs `body` while EC2 shows no main route table (as for a participant in a VPC shared through RAM). */
+async function withoutMainRouteTable<T>(body: () => Promise<T>): Promise<T> {
+  const token = "aws:ec2/getRouteTables:getRouteTables";
+  const original = CALL_MOCKS[token];
+  CALL_MOCKS[token] = (inputs, context) => {
+    const main = (inputs.filters ?? []).some((f: { name: string }) => f.name === "association.main");
+    return main ? { id: String(inputs.vpcId), ids: [], tags: {} } : original(inputs, context);
+  };
+  try {
+    return await body();
+  } finally {
+    CALL_MOCKS[token] = original;
+  }
 }
 
 async function configProblems(promise: Promise<unknown>): Promise<string[]> {
@@ -300,12 +334,47 @@ describe("private networking", () => {
       assert.equal(kinesis.privateDnsEnabled, true);
     });
 
-    it("gateway endpoints go on the private subnets' route tables", async () => {
+    it("gateway endpoints go on the private subnets' route tables awsx created, one per zone", async () => {
       const result = await planStack("prod");
-      const s3 = inputsOf(resourceOf(result, ENDPOINT, "network-s3"));
-      assert.equal(s3.routeTableIds.length, 3);
-      assert.ok(s3.routeTableIds.every((id: string) => /^rtb-[0-9a-f]{17}$/.test(id)));
-      assert.equal(s3.subnetIds, undefined);
+      const vpc = resourceOf(result, VPC, "network");
+      const privateTables = tablesOf(vpc, outputsOf(vpc).privateSubnetIds);
+      assert.equal(new Set(privateTables).size, 3);
+      for (const name of ["network-s3", "network-dynamodb"]) {
+        const endpoint = resourceOf(result, ENDPOINT, name);
+        assert.deepEqual(inputsOf(endpoint).routeTableIds, privateTables);
+        assert.equal(inputsOf(endpoint).subnetIds, undefined);
+        // The tables come from the VPC's outputs, so the endpoint waits for awsx to create them.
+        assert.ok(endpoint.dependsOn.includes(vpc.urn), name);
+      }
+      // Each of those tables is the one routing its zone through that zone's NAT gateway.
+      const natRoutes = outputsOf(vpc).routes.filter((r) => r.natGatewayId !== undefined);
+      assert.deepEqual(natRoutes.map((r) => r.routeTableId).sort(), [...privateTables].sort());
+    });
+
+    it("gateway endpoints leave the public subnets' route tables alone", async () => {
+      const result = await planStack("staging");
+      const vpc = resourceOf(result, VPC, "network");
+      const publicTables = tablesOf(
+        vpc,
+        outputsOf(vpc)
+          .subnets.filter((s) => s.type === "Public")
+          .map((s) => s.id),
+      );
+      const s3 = inputsOf(resourceOf(result, ENDPOINT, "network-s3")).routeTableIds;
+      assert.deepEqual(s3, tablesOf(vpc, outputsOf(vpc).privateSubnetIds));
+      assert.equal(s3.length, 2);
+      assert.ok(!s3.some((id: string) => publicTables.includes(id)));
+    });
+
+    it("without NAT the gateway endpoints go on the isolated subnets' route tables", async () => {
+      const result = await planStack("dev", { network: { mode: "create", natGateways: "none" } });
+      const vpc = resourceOf(result, VPC, "network");
+      const isolated = outputsOf(vpc).isolatedSubnetIds;
+      assert.equal(isolated.length, 2);
+      assert.deepEqual(
+        inputsOf(resourceOf(result, ENDPOINT, "network-dynamodb")).routeTableIds,
+        tablesOf(vpc, isolated),
+      );
     });
 
     it("staging keeps only the free gateway endpoints", async () => {
@@ -401,11 +470,85 @@ describe("private networking", () => {
 
     it("looks up the subnets' route tables for the gateway endpoints, or takes the given ones", async () => {
       const lookedUp = await planStack("dev", existing());
-      assert.equal(inputsOf(resourceOf(lookedUp, ENDPOINT, "network-s3")).routeTableIds.length, 2);
+      assert.deepEqual(inputsOf(resourceOf(lookedUp, ENDPOINT, "network-s3")).routeTableIds, [
+        explicitTableOf(ZONE_A),
+        explicitTableOf(ZONE_B),
+      ]);
       const given = await planStack("dev", existing({ routeTableIds: ["rtb-0123456789abcdef0"] }));
       assert.deepEqual(inputsOf(resourceOf(given, ENDPOINT, "network-s3")).routeTableIds, [
         "rtb-0123456789abcdef0",
       ]);
+    });
+
+    it("a subnet without an explicit association gets the VPC's main route table", async () => {
+      const result = await planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] }));
+      for (const name of ["network-s3", "network-dynamodb"]) {
+        assert.deepEqual(inputsOf(resourceOf(result, ENDPOINT, name)).routeTableIds, [
+          explicitTableOf(ZONE_A),
+          mockMainRouteTableId(MOCK_EXISTING_VPC_ID),
+        ]);
+      }
+    });
+
+    it("subnets that all use the main route table share it", async () => {
+      const result = await planStack(
+        "dev",
+        existing({ privateSubnetIds: [ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE] }),
+      );
+      assert.deepEqual(inputsOf(resourceOf(result, ENDPOINT, "network-s3")).routeTableIds, [
+        mockMainRouteTableId(MOCK_EXISTING_VPC_ID),
+      ]);
+    });
+
+    it("stops before any resource when EC2 shows no route table for a subnet", async () => {
+      const problems = await withoutMainRouteTable(() =>
+        configProblems(planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] }))),
+      );
+      assert.deepEqual(problems, [
+        `flink-pipeline:network.routeTableIds must list the private subnets' route tables: EC2 shows none for ${ZONE_B_MAIN_TABLE} (no explicit association, and no main route table of ${MOCK_EXISTING_VPC_ID} visible to this account, as in a VPC shared through RAM), so the s3 and dynamodb gateway endpoints would get no route and the job could not reach them`,
+      ]);
+    });
+
+    it("given route tables, or no gateway endpoint, need no route table lookup", async () => {
+      const subnets = { privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] };
+      const given = await withoutMainRouteTable(() =>
+        planStack("dev", existing({ ...subnets, routeTableIds: ["rtb-0123456789abcdef0"] })),
+      );
+      assert.deepEqual(inputsOf(resourceOf(given, ENDPOINT, "network-s3")).routeTableIds, [
+        "rtb-0123456789abcdef0",
+      ]);
+      const interfacesOnly = await withoutMainRouteTable(() =>
+        planStack(
+          "dev",
+          existing({ ...subnets, internetRoute: true, endpoints: { s3: false, dynamodb: false } }),
+        ),
+      );
+      assert.deepEqual(
+        resourcesOf(interfacesOnly, ENDPOINT)
+          .map((e) => inputsOf(e).vpcEndpointType)
+          .sort(),
+        ["Interface", "Interface", "Interface", "Interface", "Interface"],
+      );
+    });
+
+    it("reports the subnets it finds no route table for, and the tables it does find", async () => {
+      const lookup = (subnets: string[]) =>
+        runProgram(async () => ({ found: await findRouteTables(MOCK_EXISTING_VPC_ID, subnets) }), {
+          project: "flink-pipeline",
+          stack: "unit",
+          config: { "aws:region": "us-east-1" },
+        }).then((result) => result.outputs.found.value);
+      assert.deepEqual(await lookup([ZONE_A, ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE]), {
+        routeTableIds: [explicitTableOf(ZONE_A), mockMainRouteTableId(MOCK_EXISTING_VPC_ID)],
+        unrouted: [],
+      });
+      assert.deepEqual(
+        await withoutMainRouteTable(() => lookup([ZONE_A, ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE])),
+        {
+          routeTableIds: [explicitTableOf(ZONE_A)],
+          unrouted: [ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE],
+        },
+      );
     });
 
     it("stops before any resource when the subnets share one availability zone", async () => {

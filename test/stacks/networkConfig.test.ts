@@ -267,6 +267,49 @@ describe("what a source needs from the network", () => {
       ],
     },
     { name: "existing subnets with a route can", network: existing(true), kind: "confluent", expected: [] },
+    {
+      name: "a private Confluent link without NAT still needs Secrets Manager for the Kafka credentials",
+      network: created("none", {
+        privateKafka: true,
+        endpoints: { ...ALL_ENDPOINTS, secretsManager: false },
+      }),
+      kind: "confluent",
+      expected: [
+        "flink-pipeline:network.endpoints.secretsManager must be true when flink-pipeline:network.natGateways is none: the job reads its Kafka credentials from Secrets Manager at startup and the VPC has no other way to reach it",
+      ],
+    },
+    {
+      name: "a private Confluent link without NAT still needs SSM for the Kafka client settings",
+      network: created("none", { privateKafka: true, endpoints: { ...ALL_ENDPOINTS, ssm: false } }),
+      kind: "confluent",
+      expected: [
+        "flink-pipeline:network.endpoints.ssm must be true when flink-pipeline:network.natGateways is none: the job reads its Kafka client settings from SSM Parameter Store at startup and the VPC has no other way to reach it",
+      ],
+    },
+    {
+      name: "existing subnets without a route need both Confluent startup endpoints",
+      network: existing(false, {
+        privateKafka: true,
+        endpoints: { ...ALL_ENDPOINTS, secretsManager: false, ssm: false },
+      }),
+      kind: "confluent",
+      expected: [
+        "flink-pipeline:network.endpoints.secretsManager must be true when flink-pipeline:network.internetRoute is false: the subnets have no route to the internet: the job reads its Kafka credentials from Secrets Manager at startup and the VPC has no other way to reach it",
+        "flink-pipeline:network.endpoints.ssm must be true when flink-pipeline:network.internetRoute is false: the subnets have no route to the internet: the job reads its Kafka client settings from SSM Parameter Store at startup and the VPC has no other way to reach it",
+      ],
+    },
+    {
+      name: "with a NAT, Confluent reaches Secrets Manager and SSM without endpoints",
+      network: created("single", { endpoints: { ...ALL_ENDPOINTS, secretsManager: false, ssm: false } }),
+      kind: "confluent",
+      expected: [],
+    },
+    {
+      name: "a Kinesis source needs neither Secrets Manager nor SSM endpoints",
+      network: created("none", { endpoints: { ...ALL_ENDPOINTS, secretsManager: false, ssm: false } }),
+      kind: "kinesis",
+      expected: [],
+    },
   ];
   for (const { name, network, kind, expected } of cases) {
     it(name, () => assert.deepEqual(validateNetworkForSource(network, kind), expected));
