@@ -4,12 +4,11 @@
  * any resource is registered.
  */
 import { loadStackConfig } from "./stacks/config";
-import { verifyNetworkPlacement } from "./stacks/networkConfig";
+import { resolveNetwork } from "./stacks/networkConfig";
 import { deployPipeline } from "./stacks/pipeline";
 
 // Async only for the checks that need AWS (where existing subnets are); still before any resource.
 export = async () => {
   const config = loadStackConfig();
-  await verifyNetworkPlacement(config.network);
-  return deployPipeline(config);
+  return deployPipeline({ ...config, network: await resolveNetwork(config.network) });
 };

@@ -228,10 +228,11 @@ export function validateNetworkForSource(network: NetworkConfig, sourceKind: str
  * registered, unless they all belong to `vpcId` and span at least two availability zones (the
  * config has no zones, so only EC2 can tell). Without `routeTableIds` and with a gateway endpoint
  * on, it also fails unless EC2 shows a route table for every subnet (its explicit association or
- * the VPC's main table). The other modes need no lookup.
+ * the VPC's main table), and returns the network with the tables it found. The other modes need
+ * no lookup.
  */
-export async function verifyNetworkPlacement(network: NetworkConfig): Promise<void> {
-  if (network.mode !== "existing") return;
+export async function resolveNetwork(network: NetworkConfig): Promise<NetworkConfig> {
+  if (network.mode !== "existing") return network;
   const key = "flink-pipeline:network.privateSubnetIds";
   const lookups = await Promise.allSettled(network.privateSubnetIds.map((id) => aws.ec2.getSubnet({ id })));
   const missing = network.privateSubnetIds.filter((_, index) => lookups[index].status === "rejected");
@@ -247,11 +248,13 @@ export async function verifyNetworkPlacement(network: NetworkConfig): Promise<vo
   const gateways = ENDPOINT_NAMES.filter(
     (endpoint) => network.endpoints[endpoint] && ENDPOINT_SERVICES[endpoint].type === "Gateway",
   );
-  if (network.routeTableIds !== undefined || gateways.length === 0) return;
-  const { unrouted } = await findRouteTables(network.vpcId, network.privateSubnetIds);
+  if (network.routeTableIds !== undefined || gateways.length === 0) return network;
+  const { routeTableIds, unrouted } = await findRouteTables(network.vpcId, network.privateSubnetIds);
   if (unrouted.length > 0) {
     throw new ConfigError([
       routeTableProblem("flink-pipeline:network.routeTableIds", network.vpcId, unrouted, gateways),
     ]);
   }
+  // The component then uses these, instead of looking them up again.
+  return { ...network, routeTableIds };
 }

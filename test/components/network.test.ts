@@ -480,6 +480,22 @@ describe("private networking", () => {
       ]);
     });
 
+    it("asks EC2 for the route tables once per deployment, before any resource", async () => {
+      const lookup = CALL_MOCKS["aws:ec2/getRouteTables:getRouteTables"];
+      let calls = 0;
+      CALL_MOCKS["aws:ec2/getRouteTables:getRouteTables"] = (inputs, context) => {
+        calls++;
+        return lookup(inputs, context);
+      };
+      try {
+        await planStack("dev", existing());
+      } finally {
+        CALL_MOCKS["aws:ec2/getRouteTables:getRouteTables"] = lookup;
+      }
+      // One explicit-association query per subnet; the component reuses what validation found.
+      assert.equal(calls, 2);
+    });
+
     it("a subnet without an explicit association gets the VPC's main route table", async () => {
       const result = await planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] }));
       for (const name of ["network-s3", "network-dynamodb"]) {
