@@ -59,22 +59,31 @@ describe("policy config files", () => {
     }
   });
 
-  it("matches the table in policy/README.md", () => {
-    const readme = readFileSync(join(CONFIG_DIR, "..", "README.md"), "utf8");
-    const documented = readme
-      .split("\n")
-      .filter((line) => line.startsWith("| `"))
-      .map((line) => line.split("|").map((cell) => cell.trim()))
-      .map(([, name, ...stackLevels]) => [
-        name.replace(/`/g, ""),
-        ...stackLevels.slice(0, 3).map((cell) => cell.split(" ")[0]),
+  for (const [label, readmePath] of [
+    ["policy/README.md", join(CONFIG_DIR, "..", "README.md")],
+    ["README.md", join(CONFIG_DIR, "..", "..", "README.md")],
+  ]) {
+    it(`matches the table in ${label}`, () => {
+      const lines = readFileSync(readmePath, "utf8").split("\n");
+      // The policy table: from its "| Policy" header to the first line that is not a table row.
+      const start = lines.findIndex((line) => line.startsWith("| Policy"));
+      const end = lines.findIndex((line, index) => index > start && !line.startsWith("|"));
+      const readme = lines.slice(start, end).join("\n");
+      const documented = readme
+        .split("\n")
+        .filter((line) => line.startsWith("| `"))
+        .map((line) => line.split("|").map((cell) => cell.trim()))
+        .map(([, name, ...stackLevels]) => [
+          name.replace(/`/g, ""),
+          ...stackLevels.slice(0, 3).map((cell) => cell.split(" ")[0]),
+        ]);
+      const configured = allPolicies.map((policy) => [
+        policy.name,
+        ...STACKS.map((stack) => levels(stack)[policy.name]),
       ]);
-    const configured = allPolicies.map((policy) => [
-      policy.name,
-      ...STACKS.map((stack) => levels(stack)[policy.name]),
-    ]);
-    assert.deepStrictEqual(documented.sort(), configured.sort());
-  });
+      assert.deepStrictEqual(documented.sort(), configured.sort());
+    });
+  }
 
   it("allows more parallelism the closer a stack is to prod", () => {
     const maxParallelism = STACKS.map(
