@@ -2,8 +2,11 @@
  * Test helpers: plan a shipped stack or a config of our own under the mock runtime, then pick
  * resources and their inputs out of the result.
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { NAMESPACE } from "../stacks/config";
+import { ConfigError } from "../stacks/validation";
 import {
   PlanResult,
   PlannedResource,
@@ -108,4 +111,49 @@ export function zipOf(files: Record<string, string>): Buffer {
   end.writeUInt32LE(centralDirectory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, centralDirectory, end]);
+}
+
+/** A temporary directory holding `files` (relative path to content), for artifact and config tests. */
+export function directoryWith(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-test-"));
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  return dir;
+}
+
+/** Config values as the CLI hands them to a program: strings as they are, the rest JSON-encoded. */
+export function cliConfig(values: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([key, value]) => [
+      key,
+      typeof value === "string" ? value : JSON.stringify(value),
+    ]),
+  );
+}
+
+/** The problems a {@link ConfigError} lists; none when `validate` passes. Other errors propagate. */
+export function configProblems(validate: () => unknown): string[] {
+  try {
+    validate();
+  } catch (error) {
+    return problemsOf(error);
+  }
+  return [];
+}
+
+/** {@link configProblems} for a plan or program that runs asynchronously. */
+export async function rejectedConfigProblems(run: Promise<unknown>): Promise<string[]> {
+  try {
+    await run;
+  } catch (error) {
+    return problemsOf(error);
+  }
+  return [];
+}
+
+function problemsOf(error: unknown): string[] {
+  if (error instanceof ConfigError) return error.problems;
+  throw error;
 }

@@ -1,27 +1,15 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import {
   contentHashedName,
   hashDirectory,
   listArtifactFiles,
   zipEntryNames,
 } from "../../components/artifactContent";
-import { zipOf } from "../helpers";
-
-function jobDirectory(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-artifact-"));
-  for (const [file, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-}
+import { directoryWith, zipOf } from "../helpers";
 
 describe("job artifact content", () => {
   it("ships the job's files, not caches, build output or hidden files", () => {
-    const dir = jobDirectory({
+    const dir = directoryWith({
       "main.py": "job",
       "lib/pyflink-dependencies.jar": "jar",
       "__pycache__/main.cpython-311.pyc": "cache",
@@ -34,7 +22,7 @@ describe("job artifact content", () => {
 
   it("changes the hash, and so the object key, whenever a file's content or name changes", () => {
     const hashOf = (files: Record<string, string>) => {
-      const dir = jobDirectory(files);
+      const dir = directoryWith(files);
       return hashDirectory(dir, listArtifactFiles(dir));
     };
     const base = hashOf({ "main.py": "v1" });

@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import { PipelineNetwork, PipelineNetworkArgs, findRouteTables } from "../../components/network";
-import { ConfigError } from "../../stacks/validation";
 import {
   CALL_MOCKS,
   MOCK_EXISTING_VPC_ID,
@@ -9,7 +8,14 @@ import {
   mockSecurityGroupId,
 } from "../../tools/mocks";
 import { PlanResult, PlannedResource, runProgram } from "../../tools/planRuntime";
-import { inputsOf, planStack, resourceOf, resourcesOf, statementsOf } from "../helpers";
+import {
+  inputsOf,
+  planStack,
+  rejectedConfigProblems,
+  resourceOf,
+  resourcesOf,
+  statementsOf,
+} from "../helpers";
 
 const VPC = "awsx:ec2:Vpc";
 const SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup";
@@ -100,16 +106,6 @@ async function withoutMainRouteTable<T>(body: () => Promise<T>): Promise<T> {
   } finally {
     CALL_MOCKS[token] = original;
   }
-}
-
-async function configProblems(promise: Promise<unknown>): Promise<string[]> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  assert.fail("expected a ConfigError");
 }
 
 describe("private networking", () => {
@@ -518,7 +514,7 @@ describe("private networking", () => {
 
     it("stops before any resource when EC2 shows no route table for a subnet", async () => {
       const problems = await withoutMainRouteTable(() =>
-        configProblems(planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] }))),
+        rejectedConfigProblems(planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] }))),
       );
       assert.deepEqual(problems, [
         `flink-pipeline:network.routeTableIds must list the private subnets' route tables: EC2 shows none for ${ZONE_B_MAIN_TABLE} (no explicit association, and no main route table of ${MOCK_EXISTING_VPC_ID} visible to this account, as in a VPC shared through RAM), so the s3 and dynamodb gateway endpoints would get no route and the job could not reach them`,
@@ -568,7 +564,7 @@ describe("private networking", () => {
     });
 
     it("stops before any resource when the subnets share one availability zone", async () => {
-      const problems = await configProblems(
+      const problems = await rejectedConfigProblems(
         planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_A_AGAIN] })),
       );
       assert.deepEqual(problems, [
@@ -577,7 +573,9 @@ describe("private networking", () => {
     });
 
     it("stops before any resource when the subnets are in another VPC", async () => {
-      const problems = await configProblems(planStack("dev", existing({ vpcId: "vpc-0123456789abcdef0" })));
+      const problems = await rejectedConfigProblems(
+        planStack("dev", existing({ vpcId: "vpc-0123456789abcdef0" })),
+      );
       assert.deepEqual(problems, [
         `flink-pipeline:network.privateSubnetIds: the private subnets must belong to VPC vpc-0123456789abcdef0: ${ZONE_A} is in ${MOCK_EXISTING_VPC_ID}, ${ZONE_B} is in ${MOCK_EXISTING_VPC_ID}`,
       ]);
@@ -586,7 +584,7 @@ describe("private networking", () => {
 
   describe("validation through the stack", () => {
     it("names the key to change when a NAT-less VPC lacks the sink's endpoint", async () => {
-      const problems = await configProblems(
+      const problems = await rejectedConfigProblems(
         planStack("dev", {
           network: { mode: "create", natGateways: "none", endpoints: { dynamodb: false } },
         }),

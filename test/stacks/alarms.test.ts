@@ -1,16 +1,16 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { validateStackConfig } from "../../stacks/config";
 import { ConfigError } from "../../stacks/validation";
-import { inputsOf, planStack, resourceOf, resourcesOf } from "../helpers";
+import { configProblems, directoryWith, inputsOf, planStack, resourceOf, resourcesOf } from "../helpers";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-alarms-"));
-fs.mkdirSync(path.join(workDir, "job"));
-const context = { project: "flink-pipeline", stack: "team-a", projectDir: workDir, dryRun: true };
+const context = {
+  project: "flink-pipeline",
+  stack: "team-a",
+  projectDir: directoryWith({ "job/main.py": "print('job')\n" }),
+  dryRun: true,
+};
 
 /** Validates `flink-pipeline:alarms` (and optionally `flink`) as the CLI passes them. */
 function validate(alarms: unknown, flink: Record<string, unknown> = {}) {
@@ -22,13 +22,7 @@ function validate(alarms: unknown, flink: Record<string, unknown> = {}) {
 }
 
 function problemsOf(alarms: unknown, flink: Record<string, unknown> = {}): string[] {
-  try {
-    validate(alarms, flink);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configProblems(() => validate(alarms, flink));
 }
 
 describe("alarms config", () => {

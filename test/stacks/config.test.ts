@@ -1,45 +1,30 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { validateStackConfig } from "../../stacks/config";
 import { ConfigError } from "../../stacks/validation";
-import { zipOf } from "../helpers";
+import { cliConfig, configProblems, directoryWith, zipOf } from "../helpers";
 
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-config-"));
-fs.mkdirSync(path.join(workDir, "job", "lib"), { recursive: true });
-fs.writeFileSync(path.join(workDir, "job", "main.py"), "print('job')\n");
-fs.writeFileSync(path.join(workDir, "job", "lib", "pyflink-dependencies.jar"), "jar");
-fs.mkdirSync(path.join(workDir, "nojar"));
-fs.writeFileSync(path.join(workDir, "nojar", "main.py"), "print('job')\n");
-fs.writeFileSync(path.join(workDir, "job.jar"), "jar");
-fs.writeFileSync(
-  path.join(workDir, "job.zip"),
-  zipOf({ "main.py": "x", "lib/pyflink-dependencies.jar": "y" }),
-);
-fs.writeFileSync(path.join(workDir, "nojar.zip"), zipOf({ "main.py": "x" }));
+const workDir = directoryWith({
+  "job/main.py": "print('job')\n",
+  "job/lib/pyflink-dependencies.jar": "jar",
+  "nojar/main.py": "print('job')\n",
+  "job.jar": "jar",
+  "job.zip": zipOf({ "main.py": "x", "lib/pyflink-dependencies.jar": "y" }),
+  "nojar.zip": zipOf({ "main.py": "x" }),
+});
 
 const context = { project: "flink-pipeline", stack: "team-a", projectDir: workDir, dryRun: true };
 
 /** Validates config values given as objects, the way the CLI passes them (JSON strings). */
 function validate(values: Record<string, unknown>, overrides: Partial<typeof context> = {}) {
-  const raw = Object.fromEntries(
-    Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-  );
   return validateStackConfig(
-    { "flink-pipeline:flink": JSON.stringify({ artifact: "job" }), ...raw },
+    { "flink-pipeline:flink": JSON.stringify({ artifact: "job" }), ...cliConfig(values) },
     { ...context, ...overrides },
   );
 }
 
 function problemsOf(values: Record<string, unknown>, overrides: Partial<typeof context> = {}): string[] {
-  try {
-    validate(values, overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configProblems(() => validate(values, overrides));
 }
 
 describe("stack config validation", () => {

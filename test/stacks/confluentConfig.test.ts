@@ -1,14 +1,9 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { ValidationContext, validateStackConfig } from "../../stacks/config";
 import { ConfluentSourceConfig } from "../../stacks/confluentConfig";
-import { ConfigError } from "../../stacks/validation";
+import { cliConfig, configProblems, directoryWith } from "../helpers";
 
-const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-confluent-config-"));
-fs.mkdirSync(path.join(workDir, "job"));
-fs.writeFileSync(path.join(workDir, "job", "main.py"), "print('job')\n");
+const workDir = directoryWith({ "job/main.py": "print('job')\n" });
 
 const context: ValidationContext = {
   project: "flink-pipeline",
@@ -27,13 +22,10 @@ const SOURCE = {
 
 /** Validates values given as objects (as the CLI passes them: JSON strings). */
 function validate(values: Record<string, unknown>, overrides: Partial<ValidationContext> = {}) {
-  const raw = Object.fromEntries(
-    Object.entries({ "flink-pipeline:flink": { artifact: "job" }, ...values }).map(([k, v]) => [
-      k,
-      typeof v === "string" ? v : JSON.stringify(v),
-    ]),
-  );
-  return validateStackConfig(raw, { ...context, ...overrides });
+  return validateStackConfig(cliConfig({ "flink-pipeline:flink": { artifact: "job" }, ...values }), {
+    ...context,
+    ...overrides,
+  });
 }
 
 function confluent(
@@ -46,13 +38,7 @@ function confluent(
 }
 
 function problemsOf(values: Record<string, unknown>, overrides: Partial<ValidationContext> = {}): string[] {
-  try {
-    validate(values, overrides);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configProblems(() => validate(values, overrides));
 }
 
 describe("confluent source config", () => {

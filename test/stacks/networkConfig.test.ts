@@ -7,8 +7,8 @@ import {
   readNetwork,
   validateNetworkForSource,
 } from "../../stacks/networkConfig";
-import { ConfigError, Section } from "../../stacks/validation";
-import { PROJECT_DIR } from "../helpers";
+import { Section } from "../../stacks/validation";
+import { PROJECT_DIR, configProblems } from "../helpers";
 
 const context = { project: "flink-pipeline", stack: "team-a", projectDir: PROJECT_DIR, dryRun: true };
 const ALL_ENDPOINTS = {
@@ -31,13 +31,9 @@ function read(raw: unknown): { network: NetworkConfig; problems: string[] } {
 
 /** Problems of a whole stack config whose network (and source) are `values`. */
 function stackProblems(network: unknown): string[] {
-  try {
-    validateStackConfig({ "flink-pipeline:network": JSON.stringify(network) }, context);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configProblems(() =>
+    validateStackConfig({ "flink-pipeline:network": JSON.stringify(network) }, context),
+  );
 }
 
 describe("network config", () => {
