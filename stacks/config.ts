@@ -109,7 +109,7 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
 }
 
 /** Config values are strings; structured ones arrive JSON-encoded, as the CLI passes them. */
-function parseConfigValue(text: string): unknown {
+export function parseConfigValue(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

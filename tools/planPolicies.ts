@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PolicyInputResource, Violation, evaluatePolicies, loadPolicyConfig } from "../policy/evaluate";
+import { parseConfigValue } from "../stacks/config";
 import { PlannedResource, unwrapSecrets } from "./planRuntime";
 import { StackFiles, UsageError } from "./stackFiles";
 
@@ -53,13 +54,7 @@ function defaultProvider(pkg: string, files: StackFiles): PolicyInputResource["p
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(files.config)) {
     if (!key.startsWith(`${pkg}:`)) continue;
-    let parsed: unknown = value;
-    try {
-      parsed = JSON.parse(value);
-    } catch {
-      // A plain string value.
-    }
-    props[key.slice(pkg.length + 1)] = parsed;
+    props[key.slice(pkg.length + 1)] = parseConfigValue(value);
   }
   return {
     type: `pulumi:providers:${pkg}`,
