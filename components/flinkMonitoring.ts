@@ -99,7 +99,14 @@ export function lagMetric(applicationName: string, source: MonitoredSource): Ala
     ? {
         metricName: "millisBehindLatest",
         statistic: "Maximum",
-        dimensions: { ...base, Id: pulumi.output(source.streamName).apply(kinesisMetricId) },
+        dimensions: {
+          ...base,
+          // A plain name stays plain, so tools outside a deployment (the CLI's verify) can use it.
+          Id:
+            typeof source.streamName === "string"
+              ? kinesisMetricId(source.streamName)
+              : pulumi.output(source.streamName).apply(kinesisMetricId),
+        },
       }
     : { metricName: "records_lag_max", statistic: "Maximum", dimensions: { ...base, Topic: source.topic } };
 }

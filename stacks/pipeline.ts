@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfluentSource } from "../components/confluentSource";
 import { FeatureTable } from "../components/featureTable";
 import { FlinkApplication, logGroupNameOf } from "../components/flinkApplication";
-import { FlinkMonitoring, MonitoredSource } from "../components/flinkMonitoring";
+import { FlinkMonitoring } from "../components/flinkMonitoring";
 import { JobArtifact } from "../components/jobArtifact";
 import { KafkaClientConfig } from "../components/kafkaClientConfig";
 import { KinesisSource } from "../components/kinesisSource";
@@ -16,6 +16,7 @@ import { StackConfig } from "./config";
 import { ConfluentSourceConfig } from "./confluentConfig";
 import { FlinkConfig } from "./flinkConfig";
 import { KinesisSourceConfig } from "./kinesisConfig";
+import { monitoringArgs } from "./monitoring";
 import { VpcNetworkConfig, kafkaPortFor } from "./networkConfig";
 import { GeneratedGroup, GeneratedGroups, RUN_OPTIONS_GROUP, mergePropertyGroups } from "./propertyGroups";
 import { deploymentTime, liveGenerations } from "./rotation";
@@ -71,8 +72,6 @@ interface SourceWiring {
   /** Resources the application must wait for (the client configs it reads at startup). */
   dependsOn: pulumi.Resource[];
   outputs: KinesisSourceOutputs | ConfluentSourceOutputs;
-  /** What the source-lag alarm watches. */
-  monitored: MonitoredSource;
   /** The source's ARNs a restricted VPC endpoint policy admits. */
   endpointResources: Partial<Record<EndpointName, pulumi.Input<string>[]>>;
 }
@@ -150,25 +149,8 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     timeouts: flink.timeouts,
   });
 
-  const alarms = config.alarms;
-  const monitoring = alarms.enabled
-    ? new FlinkMonitoring("monitoring", {
-        applicationName: flink.applicationName,
-        runtime: flink.runtime,
-        source: source.monitored,
-        checkpointing: flink.checkpointing,
-        thresholds: {
-          maxLagMs: alarms.maxLagMs,
-          maxLagRecords: alarms.maxLagRecords,
-          heapPercent: alarms.heapPercent,
-          cpuPercent: alarms.cpuPercent,
-          checkpointDurationMs: alarms.checkpointDurationMs,
-        },
-        periodSeconds: alarms.periodSeconds,
-        evaluationPeriods: alarms.evaluationPeriods,
-        email: alarms.email,
-        kmsKeyId: alarms.kmsKeyId,
-      })
+  const monitoring = config.alarms.enabled
+    ? new FlinkMonitoring("monitoring", monitoringArgs(config))
     : undefined;
 
   return {
@@ -223,7 +205,6 @@ function kinesisSource(
     grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut })],
     dependsOn: [],
     outputs: { streamName: source.streamName, streamArn: source.streamArn },
-    monitored: { kind: "kinesis", streamName: source.streamName },
     endpointResources: { kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`] },
   };
 }
@@ -300,8 +281,6 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       keyGenerations: rotation.generations.map((generation) => generation.name),
       nextKeyRotation: rotation.nextRotation.toISOString(),
     },
-    // The lag alarm watches the first source topic: records_lag_max is reported per topic.
-    monitored: { kind: "kafka", topic: sourceConfig.topics[0].name },
     endpointResources: {
       secretsManager: [clientConfig.kafkaSecretArn, clientConfig.schemaRegistrySecretArn],
       ssm: clientConfig.parameterPathArns,
