@@ -92,13 +92,15 @@ function operationError(details: ApplicationOperationInfoDetails): string {
 
 /**
  * Polls until the application is in `want` (and the operation, when there is one, has ended): fails
- * when it settles elsewhere after the operation ended, or when the timeout passes.
+ * when it settles elsewhere after the operation ended (or at once with `settledFails`), or when the
+ * timeout passes.
  */
 async function waitFor(
   ctx: Context,
   want: string[],
   operationId: string | undefined,
   what: string,
+  settledFails = false,
 ): Promise<ApplicationDetail> {
   const app = ctx.target.applicationName;
   const deadline = ctx.clock.now() + ctx.timeoutMs;
@@ -118,8 +120,9 @@ async function waitFor(
         if (operation && operation.OperationStatus !== "SUCCESSFUL") {
           throw new OperationFailed(`${what} failed, ${app} is ${status}: ${operationError(operation)}`);
         }
-        if (operation)
-          throw new OperationFailed(`${what}: ${app} settled in ${status}, not ${want.join(" or ")}`);
+        if (operation || settledFails) {
+          throw new OperationFailed(`${what}: ${app} is ${status}, not ${want.join(" or ")}`);
+        }
       }
     }
     if (ctx.clock.now() >= deadline) {
@@ -476,7 +479,7 @@ export async function verify(ctx: Context, windowMs: number): Promise<Outcome> {
 
   let detail: ApplicationDetail;
   try {
-    detail = await waitFor(ctx, ["RUNNING"], undefined, "verify");
+    detail = await waitFor(ctx, ["RUNNING"], undefined, "verify", true);
   } catch (error) {
     if (!(error instanceof OperationFailed)) throw error;
     return unhealthy([], error.message, undefined);
