@@ -138,7 +138,7 @@ describe("npm run flink -- verify", () => {
     assert.equal(code, 1);
     assert.match(
       out,
-      /UNHEALTHY: status\n  FAIL status: verify: flink-pipeline-dev still STARTING after 10m; it never reached RUNNING/,
+      /UNHEALTHY: status\n {2}FAIL status: verify: flink-pipeline-dev still STARTING after 10m; it never reached RUNNING/,
     );
     assert.equal(h.cloudwatch.commandCalls(GetMetricDataCommand).length, 0);
   });
