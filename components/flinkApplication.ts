@@ -50,7 +50,10 @@ export interface FlinkApplicationArgs {
   startApplication?: boolean;
   /** How an update restarts from state. @default RESTORE_FROM_LATEST_SNAPSHOT (SKIP_... when snapshots are off) */
   restore?: { type?: string; snapshotName?: string; allowNonRestoredState?: boolean };
-  /** Stop an unresponsive application (without a snapshot) so an update or delete can proceed. @default false */
+  /**
+   * The provider's `forceStop`: read only when `startApplication` changes to false, whose stop is then
+   * forced (no snapshot). It does not stop an application for an update or a delete. @default false
+   */
   forceStop?: boolean;
   /** Create/update/delete timeouts: Managed Flink operations take minutes. @default 30m each */
   timeouts?: { create?: string; update?: string; delete?: string };

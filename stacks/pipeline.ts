@@ -120,6 +120,11 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
         : undefined,
   };
 
+  if (flink.acceptOneWayRuntime !== undefined) {
+    pulumi.log.warn(
+      `flink-pipeline:flink.runtime ${flink.runtime} is one-way: the application and its snapshots cannot go back to an earlier runtime (accepted by flink.acceptOneWayRuntime)`,
+    );
+  }
   const app = new FlinkApplication("flink", {
     applicationName: flink.applicationName,
     runtime: flink.runtime,
@@ -145,7 +150,7 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     logRetentionDays: flink.logRetentionDays,
     startApplication: flink.startApplication,
     restore: flink.restore,
-    forceStop: flink.forceStop,
+    forceStop: flink.stopWithoutSnapshot,
     timeouts: flink.timeouts,
   });
 
