@@ -9,7 +9,7 @@ import {
   MAX_PROPERTY_GROUPS,
   RUN_OPTIONS_GROUP,
 } from "./propertyGroups";
-import { NAME_PATTERN, Section, describe } from "./validation";
+import { KMS_KEY_ARN, NAME_PATTERN, Section, describe } from "./validation";
 
 export const FLINK_RUNTIMES = ["FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2"] as const;
 export type FlinkRuntime = (typeof FLINK_RUNTIMES)[number];
@@ -58,6 +58,8 @@ export interface FlinkConfig {
    * that stop is then forced (no snapshot). It does nothing for a hung update or delete.
    */
   stopWithoutSnapshot: boolean;
+  /** The key of the application's state: the service's own, a created one, or a key ARN. */
+  stateEncryption: "aws-owned" | "create" | { arn: string };
   /** The runtime this stack accepted a one-way move to (Flink 2.x); required while `runtime` is 2.x. */
   acceptOneWayRuntime?: FlinkRuntime;
   timeouts: { create: string; update: string; delete: string };
@@ -145,6 +147,7 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
     startApplication: section.boolean("startApplication", true),
     restore,
     stopWithoutSnapshot: section.boolean("stopWithoutSnapshot", false),
+    stateEncryption: readStateEncryption(section),
     acceptOneWayRuntime: section.has("acceptOneWayRuntime")
       ? section.oneOf("acceptOneWayRuntime", ONE_WAY_RUNTIMES, ONE_WAY_RUNTIMES[0])
       : undefined,
@@ -302,4 +305,15 @@ function requireConnectorJar(section: Section, artifact: ArtifactConfig, python:
       `${section.key("artifact")} lacks the script ${describe(python.script)} named in ${section.key("python.script")} (looked in ${where})`,
     );
   }
+}
+
+/** `aws-owned` (default), `create`, or a customer-managed key's ARN. */
+function readStateEncryption(section: Section): FlinkConfig["stateEncryption"] {
+  const text = section.optionalString("stateEncryption");
+  if (text === undefined || text === "aws-owned" || text === "create") return text ?? "aws-owned";
+  if (KMS_KEY_ARN.regex.test(text)) return { arn: text };
+  section.problem(
+    `${section.key("stateEncryption")} must be aws-owned, create or ${KMS_KEY_ARN.describe} (got ${describe(text)})`,
+  );
+  return "aws-owned";
 }

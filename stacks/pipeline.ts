@@ -151,6 +151,7 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     startApplication: flink.startApplication,
     restore: flink.restore,
     forceStop: flink.stopWithoutSnapshot,
+    stateKey: flink.stateEncryption,
     timeouts: flink.timeouts,
   });
 
