@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { FLINK_METRICS_NAMESPACE } from "./flinkApplication";
 
 /** Where Managed Flink publishes application metrics. */
-export const FLINK_NAMESPACE = "AWS/KinesisAnalytics";
+export const FLINK_NAMESPACE = FLINK_METRICS_NAMESPACE;
 
 /** The stream (Kinesis) or topic (Kafka) the job reads: its lag metric and that metric's dimensions differ. */
 export type MonitoredSource =

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { grant } from "./iam";
+import { Statement, grant } from "./iam";
 
 /** Arguments of {@link KinesisSource}. */
 export interface KinesisSourceArgs {
@@ -16,6 +16,11 @@ export interface KinesisSourceArgs {
   kmsKeyId?: string;
   /** Protect the stream and keep it when the stack is destroyed. @default false */
   retain?: boolean;
+  /**
+   * Delete the stream even while enhanced fan-out consumers are registered on it (a job stopped
+   * without deregistering leaves its consumer behind, and the delete would then fail). @default false
+   */
+  enforceConsumerDeletion?: boolean;
 }
 
 /** The Kinesis Data Stream the Flink job reads, encrypted at rest. */
@@ -47,6 +52,7 @@ export class KinesisSource extends pulumi.ComponentResource {
         retentionPeriod: args.retentionHours ?? 24,
         encryptionType: "KMS",
         kmsKeyId: this.kmsKeyId,
+        enforceConsumerDeletion: args.enforceConsumerDeletion ?? false,
       },
       { parent: this, protect: retain, retainOnDelete: retain },
     );
@@ -56,15 +62,21 @@ export class KinesisSource extends pulumi.ComponentResource {
   }
 
   /**
-   * Lets `role` read the stream the way the Flink Kinesis connector does: polling on the stream
-   * ARN and, with enhanced fan-out, consumer registration and `SubscribeToShard` on its consumers.
+   * Lets `role` read the stream the way the Flink 5.1 `KinesisStreamsSource` (also behind the SQL
+   * `kinesis` connector) does, and nothing more: polling on the stream ARN and, with enhanced
+   * fan-out, registering, describing, subscribing with and deregistering the consumer `consumerName`.
    */
-  grantRead(role: aws.iam.Role, options: { enhancedFanOut?: boolean } = {}): aws.iam.RolePolicy {
-    const statements = [
+  grantRead(
+    role: aws.iam.Role,
+    options: { enhancedFanOut?: boolean; consumerName?: string } = {},
+  ): aws.iam.RolePolicy {
+    const statements: Statement[] = [
       {
         Sid: "ReadStream",
+        // flink-connector-aws-kinesis-streams 5.1.0, source/proxy/KinesisStreamProxy.java:
+        // DescribeStreamSummary (getStreamDescriptionSummary), ListShards (listShards, the enumerator's
+        // shard discovery), GetShardIterator and GetRecords (polling reader). It never calls DescribeStream.
         Action: [
-          "kinesis:DescribeStream",
           "kinesis:DescribeStreamSummary",
           "kinesis:GetRecords",
           "kinesis:GetShardIterator",
@@ -74,25 +86,28 @@ export class KinesisSource extends pulumi.ComponentResource {
       },
     ];
     if (options.enhancedFanOut) {
-      // RegisterStreamConsumer acts on the stream; the other consumer APIs on `<stream>/consumer/<name>:<ts>`.
+      if (options.consumerName === undefined) {
+        throw new Error(`KinesisSource ${this.name}: enhanced fan-out needs the consumer's name`);
+      }
       statements.push(
         {
+          // KinesisStreamProxy.registerStreamConsumer (StreamConsumerRegistrar, at job start): authorized
+          // on the stream. The source never lists consumers (no ListStreamConsumers).
           Sid: "RegisterConsumer",
-          Action: [
-            "kinesis:DeregisterStreamConsumer",
-            "kinesis:ListStreamConsumers",
-            "kinesis:RegisterStreamConsumer",
-          ],
+          Action: ["kinesis:RegisterStreamConsumer"],
           Resource: this.streamArn,
         },
         {
+          // KinesisStreamProxy.describeStreamConsumer (waits for ACTIVE), KinesisAsyncStreamProxy
+          // .subscribeToShard (fanout/FanOutKinesisShardSubscription) and deregisterStreamConsumer (by the
+          // consumer ARN, at job end): authorized on `<stream>/consumer/<name>:<creation timestamp>`.
           Sid: "ReadWithFanOut",
           Action: [
             "kinesis:DeregisterStreamConsumer",
             "kinesis:DescribeStreamConsumer",
             "kinesis:SubscribeToShard",
           ],
-          Resource: pulumi.interpolate`${this.streamArn}/consumer/*`,
+          Resource: pulumi.interpolate`${this.streamArn}/consumer/${options.consumerName}:*`,
         },
       );
     }

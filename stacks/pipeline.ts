@@ -94,6 +94,7 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     source: flink.artifact,
     keyPrefix: flink.applicationName,
     retain: config.protect,
+    kmsKeyArn: flink.artifactKmsKeyArn,
   });
 
   const network =
@@ -211,16 +212,19 @@ function kinesisSource(
     retentionHours: sourceConfig.retentionHours,
     kmsKeyId: sourceConfig.kmsKeyId,
     retain: protect,
+    // A job that stops without deregistering leaves its consumer, which would block the delete.
+    enforceConsumerDeletion: sourceConfig.enhancedFanOut,
   });
+  const consumerName = sourceConfig.enhancedFanOut ? flink.applicationName : undefined;
   return {
     properties: {
       kind: "kinesis",
       "stream.name": source.streamName,
       "stream.arn": source.streamArn,
       "initial.position": sourceConfig.initialPosition,
-      "efo.consumer.name": sourceConfig.enhancedFanOut ? flink.applicationName : undefined,
+      "efo.consumer.name": consumerName,
     },
-    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut })],
+    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut, consumerName })],
     dependsOn: [],
     outputs: { streamName: source.streamName, streamArn: source.streamArn },
     monitored: { kind: "kinesis", streamName: source.streamName },
