@@ -156,6 +156,7 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     ? new FlinkMonitoring("monitoring", {
         applicationName: flink.applicationName,
         runtime: flink.runtime,
+        startApplication: flink.startApplication,
         source: source.monitored,
         checkpointing: flink.checkpointing,
         thresholds: {
@@ -164,9 +165,11 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
           heapPercent: alarms.heapPercent,
           cpuPercent: alarms.cpuPercent,
           checkpointDurationMs: alarms.checkpointDurationMs,
+          maxDroppedRecords: alarms.maxDroppedRecords,
         },
         periodSeconds: alarms.periodSeconds,
         evaluationPeriods: alarms.evaluationPeriods,
+        outageMinutes: alarms.outageMinutes,
         email: alarms.email,
         kmsKeyId: alarms.kmsKeyId,
       })
@@ -227,7 +230,7 @@ function kinesisSource(
     grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut, consumerName })],
     dependsOn: [],
     outputs: { streamName: source.streamName, streamArn: source.streamArn },
-    monitored: { kind: "kinesis", streamName: source.streamName },
+    monitored: { kind: "kinesis", streamName: source.streamName, consumerName },
     endpointResources: { kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`] },
   };
 }
@@ -304,8 +307,8 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       keyGenerations: rotation.generations.map((generation) => generation.name),
       nextKeyRotation: rotation.nextRotation.toISOString(),
     },
-    // The lag alarm watches the first source topic: records_lag_max is reported per topic.
-    monitored: { kind: "kafka", topic: sourceConfig.topics[0].name },
+    // records_lag_max is the largest lag over every partition the job reads.
+    monitored: { kind: "kafka" },
     endpointResources: {
       secretsManager: [clientConfig.kafkaSecretArn, clientConfig.schemaRegistrySecretArn],
       ssm: clientConfig.parameterPathArns,
