@@ -68,7 +68,7 @@ export type PipelineOutputs = (KinesisSourceOutputs | ConfluentSourceOutputs) & 
 interface SourceWiring {
   properties: GeneratedGroup<"source">;
   grants: ((role: aws.iam.Role) => pulumi.Resource)[];
-  /** Resources the application must wait for (the client configs it reads at startup). */
+  /** Resources the application must wait for (what it reads and where it connects at startup). */
   dependsOn: pulumi.Resource[];
   outputs: KinesisSourceOutputs | ConfluentSourceOutputs;
   /** What the source-lag alarm watches. */
@@ -136,7 +136,13 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     vpc: network ? { subnetIds: network.subnetIds, securityGroupIds: [network.securityGroupId] } : undefined,
     // The application fails to create if its code object does not exist yet; a Kafka job reads
     // its client configs at startup, so a key rotation restarts it only once they hold the new key.
-    dependsOn: [...(artifact.object ? [artifact.object] : []), ...source.dependsOn],
+    // Inside a VPC, its traffic is dropped until the security-group rules exist, and AWS APIs without
+    // a NAT route are reachable only once their endpoints are.
+    dependsOn: [
+      ...(artifact.object ? [artifact.object] : []),
+      ...source.dependsOn,
+      ...(network ? network.readyForApplication : []),
+    ],
     checkpointing: flink.checkpointing,
     snapshots: flink.snapshots,
     parallelism: flink.parallelism,
@@ -289,7 +295,10 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       "api.key.id": kafka.activeApiKeyId,
     },
     grants: [(role) => clientConfig.grantRead(role)],
+    // The job subscribes to its topics under its ACLs and reads schemas under its role bindings at
+    // start: created after it, they would fail its first start (and restart it).
     dependsOn: [
+      ...kafka.readyForJob,
       clientConfig.kafkaSecretVersion,
       clientConfig.schemaRegistrySecretVersion,
       ...clientConfig.parameters,
