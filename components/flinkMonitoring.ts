@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { FLINK_METRICS_NAMESPACE } from "./flinkApplication";
 
 /** Where Managed Flink publishes application metrics. */
@@ -104,9 +105,25 @@ export function runtimeMetrics(runtime: string): { restarts: string; running: st
     : { restarts: "fullRestarts", running: "uptime", outage: ["downtime"] };
 }
 
-/** Topic and dashboard names allow only letters, digits, `-` and `_`; application names also allow `.`. */
+/**
+ * The base of the topic, KMS alias and dashboard names, which allow only letters, digits, `-` and
+ * `_` (application names also allow `.`). A name that needs replacing gets a hash of the original, so
+ * `x.a` and `x-a` (two stacks in one account) never share a topic, alias or dashboard: one stack's
+ * destroy would delete the other's.
+ */
 export function resourceNameOf(applicationName: string): string {
-  return applicationName.replace(/[^A-Za-z0-9_-]/g, "-");
+  const replaced = applicationName.replace(/[^A-Za-z0-9_-]/g, "-");
+  if (replaced === applicationName) return applicationName;
+  return `${replaced}-${createHash("sha256").update(applicationName).digest("hex").slice(0, 8)}`;
+}
+
+/** SNS allows a topic display name of at most this many characters. */
+export const SNS_DISPLAY_NAME_MAX = 100;
+
+/** The topic's display name (the sender of its e-mails), shortened to what SNS accepts. */
+export function topicDisplayName(applicationName: string): string {
+  const full = `Alarms of ${applicationName}`;
+  return full.length <= SNS_DISPLAY_NAME_MAX ? full : `${full.slice(0, SNS_DISPLAY_NAME_MAX - 3)}...`;
 }
 
 /**
@@ -343,10 +360,15 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
 
     this.topic = new aws.sns.Topic(
       `${name}-topic`,
-      { name: `${baseName}-alarms`, displayName: `Alarms of ${app}`, kmsMasterKeyId: kmsKeyId },
+      { name: `${baseName}-alarms`, displayName: topicDisplayName(app), kmsMasterKeyId: kmsKeyId },
       parent,
     );
-    const alarmArnPattern = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${app}-*`;
+    const definitions = alarmDefinitions(args);
+    // This application's alarms by exact ARN: a pattern `<app>-*` would also admit those of an app `<app>-x`.
+    const alarmArnsByName = definitions.map(
+      (definition) =>
+        pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${app}-${definition.key}`,
+    );
     new aws.sns.TopicPolicy(
       `${name}-topic-policy`,
       {
@@ -362,7 +384,7 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
               Resource: this.topic.arn,
               Condition: {
                 StringEquals: { "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": alarmArnPattern },
+                ArnEquals: { "aws:SourceArn": alarmArnsByName },
               },
             },
           ],
@@ -378,7 +400,6 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
       );
     }
 
-    const definitions = alarmDefinitions(args);
     this.alarms = {};
     for (const definition of definitions) {
       this.alarms[definition.key] = new aws.cloudwatch.MetricAlarm(

@@ -307,10 +307,14 @@ describe("FlinkMonitoring", () => {
     assert.deepEqual(publish.Principal, { Service: "cloudwatch.amazonaws.com" });
     assert.equal(publish.Action, "sns:Publish");
     assert.equal(publish.Resource, `arn:aws:sns:eu-west-1:123456789012:${APP}-alarms`);
-    assert.deepEqual(publish.Condition, {
-      StringEquals: { "aws:SourceAccount": "123456789012" },
-      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${APP}-*` },
-    });
+    const { ArnEquals, ...others } = publish.Condition as Record<string, Record<string, string | string[]>>;
+    assert.deepEqual(others, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+    assert.deepEqual(
+      [...ArnEquals["aws:SourceArn"]].sort(),
+      resourcesOf(result, ALARM)
+        .map((r) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${inputsOf(r).name}`)
+        .sort(),
+    );
   });
 
   it("uses a given customer-managed key instead of creating one", async () => {
@@ -395,8 +399,42 @@ describe("FlinkMonitoring", () => {
     );
   });
 
-  it("derives resource names the way AWS allows them", () => {
-    assert.equal(resourceNameOf("team.orders-app_1"), "team-orders-app_1");
+  it("derives resource names the way AWS allows them, distinct for names that differ only in a dot", () => {
+    assert.equal(resourceNameOf("team-orders-app_1"), "team-orders-app_1");
+    assert.match(resourceNameOf("team.orders-app_1"), /^team-orders-app_1-[0-9a-f]{8}$/);
+    assert.notEqual(resourceNameOf("x.a"), resourceNameOf("x-a"));
+    assert.notEqual(resourceNameOf("x.a"), resourceNameOf("x_a"));
+  });
+
+  it("gives x.a and x-a their own topic, key alias and dashboard", async () => {
+    const names = async (applicationName: string) => {
+      const result = await planMonitoring({ applicationName });
+      return [
+        inputsOf(resourceOf(result, "aws:sns/topic:Topic")).name,
+        inputsOf(resourceOf(result, "aws:kms/alias:Alias")).name,
+        inputsOf(resourceOf(result, "aws:cloudwatch/dashboard:Dashboard")).dashboardName,
+      ];
+    };
+    const [dotted, dashed] = [await names("x.a"), await names("x-a")];
+    assert.deepEqual(dashed, ["x-a-alarms", "alias/x-a-alarms", "x-a"]);
+    dotted.forEach((name, index) => assert.notEqual(name, dashed[index]));
+  });
+
+  it("keeps every derived name within its AWS limit for the longest application name", async () => {
+    const applicationName = `${"a.".repeat(63)}ab`;
+    assert.equal(applicationName.length, 128, "Managed Flink's limit");
+    const result = await planMonitoring({ applicationName });
+    const topic = inputsOf(resourceOf(result, "aws:sns/topic:Topic"));
+    assert.ok(topic.displayName.length <= 100, `SNS display name of ${topic.displayName.length}`);
+    assert.ok(topic.name.length <= 256, "SNS topic name");
+    assert.ok(inputsOf(resourceOf(result, "aws:kms/alias:Alias")).name.length <= 256, "KMS alias");
+    const dashboard = inputsOf(resourceOf(result, "aws:cloudwatch/dashboard:Dashboard"));
+    assert.ok(dashboard.dashboardName.length <= 255, "dashboard name");
+    for (const resource of resourcesOf(result, ALARM)) {
+      const inputs = inputsOf(resource);
+      assert.ok(inputs.name.length <= 255, `alarm name ${inputs.name}`);
+      assert.ok(inputs.alarmDescription.length <= 1024, `description of ${inputs.name}`);
+    }
   });
 
   it("watches an enhanced fan-out consumer's own lag, which Kinesis publishes per consumer", async () => {
