@@ -56,7 +56,12 @@ export class FeatureTable extends pulumi.ComponentResource {
       { parent: this, protect: retain, retainOnDelete: retain },
     );
     this.tableName = this.table.name;
-    this.tableArn = this.table.arn;
+    // From the name (settled before the table exists), so the write grant is known at the first preview.
+    const parent = { parent: this };
+    const region = aws.getRegionOutput({}, parent).region;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    this.tableArn = pulumi.interpolate`arn:${partition}:dynamodb:${region}:${accountId}:table/${this.table.name}`;
     this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
   }
 

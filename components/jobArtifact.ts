@@ -68,9 +68,11 @@ export class JobArtifact extends pulumi.ComponentResource {
       this.bucket = bucket;
       this.object = object;
       this.bucketName = bucket.bucket;
-      this.bucketArn = bucket.arn;
+      // From the bucket's name (settled before it exists), so the read grant is known at the first preview.
+      const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+      this.bucketArn = pulumi.interpolate`arn:${partition}:s3:::${bucket.bucket}`;
       this.objectKey = object.key;
-      this.objectArn = pulumi.interpolate`${bucket.arn}/${object.key}`;
+      this.objectArn = pulumi.interpolate`${this.bucketArn}/${object.key}`;
     }
     this.registerOutputs({ bucketName: this.bucketName, objectKey: this.objectKey });
   }

@@ -57,7 +57,13 @@ export class KinesisSource extends pulumi.ComponentResource {
       { parent: this, protect: retain, retainOnDelete: retain },
     );
     this.streamName = this.stream.name;
-    this.streamArn = this.stream.arn;
+    // Built from the name, which the provider settles before the stream exists (it auto-names in its
+    // check), so grants naming it are known at the first preview and the policies can judge them.
+    const parent = { parent: this };
+    const region = aws.getRegionOutput({}, parent).region;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    this.streamArn = pulumi.interpolate`arn:${partition}:kinesis:${region}:${accountId}:stream/${this.stream.name}`;
     this.registerOutputs({ streamName: this.streamName, streamArn: this.streamArn });
   }
 

@@ -456,11 +456,43 @@ function uuidFrom(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The input each provider fills in itself before creating (auto-naming in its check), so a first
+ * preview knows it; every other output of a resource that does not exist yet is unknown.
+ */
+export const AUTONAMED_FIELDS: Record<string, string> = {
+  "aws:kinesis/stream:Stream": "name",
+  "aws:dynamodb/table:Table": "name",
+  "aws:s3/bucket:Bucket": "bucket",
+  "aws:iam/role:Role": "name",
+  "aws:iam/rolePolicy:RolePolicy": "name",
+  "aws:iam/policy:Policy": "name",
+  "aws:cloudwatch/logGroup:LogGroup": "name",
+  "aws:cloudwatch/logStream:LogStream": "name",
+  "aws:kinesisanalyticsv2/application:Application": "name",
+  "aws:secretsmanager/secret:Secret": "name",
+  "aws:ssm/parameter:Parameter": "name",
+  "aws:sns/topic:Topic": "name",
+  "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
+  "aws:kms/alias:Alias": "name",
+  "aws:ec2/securityGroup:SecurityGroup": "name",
+};
+
+export interface PipelineMocksOptions {
+  /**
+   * Answer as a stack's first `pulumi preview` does: no resource exists, so only the inputs and the
+   * provider's auto-names are known (ids, ARNs and other computed outputs are not). Function calls are
+   * answered as always: they run during a preview. @default false
+   */
+  firstPreview?: boolean;
+}
+
 /** Pulumi mocks answering with {@link RESOURCE_MOCKS} and {@link CALL_MOCKS}. */
 export class PipelineMocks implements pulumi.runtime.Mocks {
   constructor(
     private readonly region: string,
     private readonly account = MOCK_ACCOUNT_ID,
+    private readonly options: PipelineMocksOptions = {},
   ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): MockState {
@@ -479,6 +511,11 @@ export class PipelineMocks implements pulumi.runtime.Mocks {
       arn: (service, resource, scope = {}) =>
         `arn:aws:${service}:${scope.region ?? this.region}:${scope.account ?? this.account}:${resource}`,
     };
+    if (this.options.firstPreview) {
+      const field = AUTONAMED_FIELDS[args.type];
+      // An empty id is unknown in a preview, as a resource's id is before it is created.
+      return { id: "", state: { ...inputs, ...(field ? { [field]: context.physicalName(field) } : {}) } };
+    }
     const mock = RESOURCE_MOCKS[args.type];
     const result = mock ? mock(context) : { id: `${args.name}-id`, state: {} };
     return { id: result.id, state: { ...inputs, ...result.state } };

@@ -37,6 +37,8 @@ export interface PlanOptions {
   region?: string;
   /** A preview (true) or a deployment (false). @default true */
   dryRun?: boolean;
+  /** Plan as the stack's first preview sees it (implies a preview): see `PipelineMocksOptions` in tools/mocks.ts. @default false */
+  firstPreview?: boolean;
 }
 
 export interface PlanResult {
@@ -62,10 +64,10 @@ export function programFromFile(file: string): Program {
 export async function runProgram(program: Program, options: PlanOptions): Promise<PlanResult> {
   const region = options.region ?? options.config["aws:region"] ?? "us-east-1";
   await pulumi.runtime.setMocks(
-    new PipelineMocks(region),
+    new PipelineMocks(region, undefined, { firstPreview: options.firstPreview }),
     options.project,
     options.stack,
-    options.dryRun ?? true,
+    options.firstPreview ? true : (options.dryRun ?? true),
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
   const resources = recordRegistrations();
