@@ -66,8 +66,9 @@ export class FeatureTable extends pulumi.ComponentResource {
   }
 
   /**
-   * Lets `role` write items, on this table only: the Flink 5.1 DynamoDB sink writes every batch with
-   * BatchWriteItem (flink-connector-dynamodb, sink/DynamoDbSinkWriter.java) and calls nothing else.
+   * Lets `role` write items, on this table only: the Flink DynamoDB sink (flink-connector-dynamodb
+   * 4.3.0, the jobs' version, as 5.1.0) writes every batch with BatchWriteItem
+   * (sink/DynamoDbSinkWriter.java) and calls nothing else: no PutItem, no DescribeTable.
    */
   grantWrite(role: aws.iam.Role): aws.iam.RolePolicy {
     return grant(

@@ -130,10 +130,10 @@ export function topicDisplayName(applicationName: string): string {
  * The lag metric of a source, on dimensions its publisher really sets:
  * - Kinesis: the stream's own metrics, published by Kinesis Data Streams per stream (polling:
  *   `GetRecords.IteratorAgeMilliseconds` {StreamName}) or per enhanced fan-out consumer
- *   (`SubscribeToShardEvent.MillisBehindLatest` {StreamName, ConsumerName}). The 5.x
- *   `KinesisStreamsSource` registers its `millisBehindLatest` under the variable groups
- *   KinesisStreamSource.accountId.<id>.region.<r>.stream.<name>.shardId.<shard>, not the legacy
- *   consumer's `Id`/`Flow` dimensions, so an alarm on those would never see data.
+ *   (`SubscribeToShardEvent.MillisBehindLatest` {StreamName, ConsumerName}), whichever connector
+ *   reads: the legacy consumer's `millisBehindLatest` {Application, Flow, Id} disappears with the 5.x
+ *   `KinesisStreamsSource`, which registers it under the groups
+ *   KinesisStreamSource.accountId.<id>.region.<r>.stream.<name>.shardId.<shard>.
  * - Kafka: `records_lag_max` {Application}: the Flink Kafka source publishes the consumer's
  *   records-lag-max under KafkaSourceReader.KafkaConsumer, with no topic group.
  * docs/operations.md#source-lag cites the sources.

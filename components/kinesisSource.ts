@@ -68,45 +68,45 @@ export class KinesisSource extends pulumi.ComponentResource {
   }
 
   /**
-   * Lets `role` read the stream the way the Flink 5.1 `KinesisStreamsSource` (also behind the SQL
-   * `kinesis` connector) does, and nothing more: polling on the stream ARN and, with enhanced
-   * fan-out, registering, describing, subscribing with and deregistering the consumer `consumerName`.
+   * Lets `role` read the stream the way the jobs' Kinesis connector does, and nothing more. Both jobs
+   * ship flink-connector-kinesis 4.3.0 (the `FlinkKinesisConsumer`, behind the SQL `kinesis` connector;
+   * flink-connector-aws 5.x, whose `KinesisStreamsSource` drops DescribeStream, is not available to
+   * the build). Sources: flink-connector-kinesis/src/main/java/.../kinesis/proxy/.
    */
   grantRead(
     role: aws.iam.Role,
     options: { enhancedFanOut?: boolean; consumerName?: string } = {},
   ): aws.iam.RolePolicy {
+    const fanOut = options.enhancedFanOut ?? false;
     const statements: Statement[] = [
       {
         Sid: "ReadStream",
-        // flink-connector-aws-kinesis-streams 5.1.0, source/proxy/KinesisStreamProxy.java:
-        // DescribeStreamSummary (getStreamDescriptionSummary), ListShards (listShards, the enumerator's
-        // shard discovery), GetShardIterator and GetRecords (polling reader). It never calls DescribeStream.
+        // KinesisProxy: shard discovery calls ListShards (listShards) after DescribeStream (lookupStreamArn,
+        // for the stream's ARN); polling (not fan-out) reads with GetShardIterator and GetRecords.
         Action: [
-          "kinesis:DescribeStreamSummary",
-          "kinesis:GetRecords",
-          "kinesis:GetShardIterator",
+          "kinesis:DescribeStream",
+          ...(fanOut ? [] : ["kinesis:GetRecords", "kinesis:GetShardIterator"]),
           "kinesis:ListShards",
         ],
         Resource: this.streamArn,
       },
     ];
-    if (options.enhancedFanOut) {
+    if (fanOut) {
       if (options.consumerName === undefined) {
         throw new Error(`KinesisSource ${this.name}: enhanced fan-out needs the consumer's name`);
       }
       statements.push(
         {
-          // KinesisStreamProxy.registerStreamConsumer (StreamConsumerRegistrar, at job start): authorized
-          // on the stream. The source never lists consumers (no ListStreamConsumers).
+          // publisher/fanout/StreamConsumerRegistrar (at job start): DescribeStreamSummary (the
+          // stream's ARN) and RegisterStreamConsumer, both authorized on the stream. No ListStreamConsumers.
           Sid: "RegisterConsumer",
-          Action: ["kinesis:RegisterStreamConsumer"],
+          Action: ["kinesis:DescribeStreamSummary", "kinesis:RegisterStreamConsumer"],
           Resource: this.streamArn,
         },
         {
-          // KinesisStreamProxy.describeStreamConsumer (waits for ACTIVE), KinesisAsyncStreamProxy
-          // .subscribeToShard (fanout/FanOutKinesisShardSubscription) and deregisterStreamConsumer (by the
-          // consumer ARN, at job end): authorized on `<stream>/consumer/<name>:<creation timestamp>`.
+          // KinesisProxySyncV2.describeStreamConsumer (waits for ACTIVE) and deregisterStreamConsumer,
+          // KinesisProxyAsyncV2.subscribeToShard (the fan-out publisher): authorized on the consumer,
+          // `<stream>/consumer/<name>:<creation timestamp>`.
           Sid: "ReadWithFanOut",
           Action: [
             "kinesis:DeregisterStreamConsumer",

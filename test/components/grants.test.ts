@@ -12,10 +12,12 @@ const ARTIFACT = "s3://team-artifacts/jobs/features-1.4.2.jar";
 /**
  * Every call the connectors and the service make with the application's role is allowed, and the calls
  * next to them (another action on the same resource, the same action on a neighbour) are not. The calls
- * are those of flink-connector-aws 5.1.0 (KinesisStreamsSource, DynamoDbSinkWriter) and Managed Flink.
+ * are those of the connectors the jobs ship (flink-connector-kinesis 4.3.0's FlinkKinesisConsumer,
+ * flink-connector-dynamodb 4.3.0's DynamoDbSinkWriter) and of Managed Flink.
  */
 describe("the application role, simulated request by request", () => {
   let plan: PlanResult;
+  let polling: PlanResult;
   let streamArn: string;
   let tableArn: string;
   const consumer = (name: string) => `${streamArn}/consumer/${name}:1733140000`;
@@ -24,6 +26,7 @@ describe("the application role, simulated request by request", () => {
       source: { kind: "kinesis", enhancedFanOut: true, kmsKeyId: STREAM_KEY },
       flink: { language: "java", artifact: ARTIFACT, artifactKmsKeyArn: ARTIFACT_KEY },
     });
+    polling = await planStack("dev");
     streamArn = resourceOf(plan, "aws:kinesis/stream:Stream").outputs.arn as string;
     tableArn = resourceOf(plan, "aws:dynamodb/table:Table").outputs.arn as string;
   });
@@ -36,10 +39,9 @@ describe("the application role, simulated request by request", () => {
   const viaS3 = { "kms:ViaService": `s3.${REGION}.amazonaws.com` };
 
   const needed = (): [string, SimulatedRequest][] => [
-    ["DescribeStreamSummary", { action: "kinesis:DescribeStreamSummary", resource: streamArn }],
+    ["DescribeStream", { action: "kinesis:DescribeStream", resource: streamArn }],
     ["ListShards", { action: "kinesis:ListShards", resource: streamArn }],
-    ["GetShardIterator", { action: "kinesis:GetShardIterator", resource: streamArn }],
-    ["GetRecords", { action: "kinesis:GetRecords", resource: streamArn }],
+    ["DescribeStreamSummary", { action: "kinesis:DescribeStreamSummary", resource: streamArn }],
     ["RegisterStreamConsumer", { action: "kinesis:RegisterStreamConsumer", resource: streamArn }],
     [
       "DescribeStreamConsumer",
@@ -70,10 +72,7 @@ describe("the application role, simulated request by request", () => {
     ["publish the application's metrics", metrics("AWS/KinesisAnalytics")],
   ];
   const nearby = (): [string, SimulatedRequest][] => [
-    [
-      "DescribeStream (the source uses the summary)",
-      { action: "kinesis:DescribeStream", resource: streamArn },
-    ],
+    ["GetRecords (a fan-out reader subscribes)", { action: "kinesis:GetRecords", resource: streamArn }],
     [
       "ListStreamConsumers (the source never lists)",
       { action: "kinesis:ListStreamConsumers", resource: streamArn },
@@ -128,6 +127,31 @@ describe("the application role, simulated request by request", () => {
       allowed.map(([name]) => name),
       [],
     );
+  });
+
+  it("a polling reader: DescribeStream, ListShards, GetShardIterator and GetRecords on its stream only", () => {
+    const statements = grantedStatements(polling);
+    const arn = resourceOf(polling, "aws:kinesis/stream:Stream").outputs.arn as string;
+    const allowed = (action: string, resource = arn) => isAllowed(statements, { action, resource });
+    const reads = ["DescribeStream", "ListShards", "GetShardIterator", "GetRecords"];
+    assert.deepEqual(
+      reads.filter((action) => !allowed(`kinesis:${action}`)),
+      [],
+    );
+    const nearby = [
+      "DescribeStreamSummary",
+      "RegisterStreamConsumer",
+      "ListStreamConsumers",
+      "PutRecord",
+      "SubscribeToShard",
+    ];
+    assert.deepEqual(
+      nearby.filter(
+        (action) => allowed(`kinesis:${action}`) || allowed(`kinesis:${action}`, `${arn}/consumer/x:1`),
+      ),
+      [],
+    );
+    assert.equal(allowed("kinesis:GetRecords", `${arn}-other`), false);
   });
 
   it("lets destroy delete the stream while an enhanced fan-out consumer is left over", () => {

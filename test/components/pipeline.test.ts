@@ -33,7 +33,7 @@ describe("the dev pipeline's components", () => {
           Effect: "Allow",
           Sid: "ReadStream",
           Action: [
-            "kinesis:DescribeStreamSummary",
+            "kinesis:DescribeStream",
             "kinesis:GetRecords",
             "kinesis:GetShardIterator",
             "kinesis:ListShards",
