@@ -196,7 +196,11 @@ export function alarmDefinitions(args: FlinkMonitoringArgs): AlarmDefinition[] {
       ...outage,
       threshold: 0,
       comparison: "GreaterThanThreshold",
-      evaluationPeriods: Math.max(1, Math.ceil((outageMinutes * 60) / (args.periodSeconds ?? 60))),
+      // CloudWatch evaluates at most one day of periods.
+      evaluationPeriods: Math.min(
+        Math.max(1, Math.ceil((outageMinutes * 60) / (args.periodSeconds ?? 60))),
+        Math.floor(86400 / (args.periodSeconds ?? 60)),
+      ),
       treatMissingData: "breaching",
     });
   }

@@ -458,6 +458,11 @@ describe("FlinkMonitoring", () => {
     assert.equal(downtime.period, 60);
   });
 
+  it("keeps the outage window within the day CloudWatch evaluates", async () => {
+    const result = await planMonitoring({ outageMinutes: 1430, periodSeconds: 3540 });
+    assert.equal(alarm(result, "downtime").evaluationPeriods, 24, "24 x 3540 s <= 86400 s");
+  });
+
   it("has no outage alarm for an application the stack does not start", async () => {
     const result = await planMonitoring({ startApplication: false });
     const keys = resourcesOf(result, ALARM).map((r) => r.name);
