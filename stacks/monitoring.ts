@@ -5,11 +5,18 @@
 import type { FlinkMonitoringArgs, MonitoredSource } from "../components/flinkMonitoring";
 import type { StackConfig } from "./config";
 
-/** The source whose lag is watched: the stream, or the first source topic (records_lag_max is per topic). */
-export function monitoredSource(source: StackConfig["source"]): MonitoredSource {
-  return source.kind === "confluent"
-    ? { kind: "kafka", topic: source.topics[0].name }
-    : { kind: "kinesis", streamName: source.streamName };
+/**
+ * The source whose lag is watched: the stream (with the job's enhanced fan-out consumer, named after
+ * the application), or the Kafka topics (records_lag_max is the largest lag over every partition).
+ */
+export function monitoredSource(config: StackConfig): MonitoredSource {
+  const { source, flink } = config;
+  if (source.kind === "confluent") return { kind: "kafka" };
+  return {
+    kind: "kinesis",
+    streamName: source.streamName,
+    consumerName: source.enhancedFanOut ? flink.applicationName : undefined,
+  };
 }
 
 /** The arguments of the stack's `FlinkMonitoring`. */
@@ -18,7 +25,8 @@ export function monitoringArgs(config: StackConfig): FlinkMonitoringArgs {
   return {
     applicationName: flink.applicationName,
     runtime: flink.runtime,
-    source: monitoredSource(config.source),
+    startApplication: flink.startApplication,
+    source: monitoredSource(config),
     checkpointing: flink.checkpointing,
     thresholds: {
       maxLagMs: alarms.maxLagMs,
@@ -26,9 +34,11 @@ export function monitoringArgs(config: StackConfig): FlinkMonitoringArgs {
       heapPercent: alarms.heapPercent,
       cpuPercent: alarms.cpuPercent,
       checkpointDurationMs: alarms.checkpointDurationMs,
+      maxDroppedRecords: alarms.maxDroppedRecords,
     },
     periodSeconds: alarms.periodSeconds,
     evaluationPeriods: alarms.evaluationPeriods,
+    outageMinutes: alarms.outageMinutes,
     email: alarms.email,
     kmsKeyId: alarms.kmsKeyId,
   };

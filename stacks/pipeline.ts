@@ -69,7 +69,7 @@ export type PipelineOutputs = (KinesisSourceOutputs | ConfluentSourceOutputs) & 
 interface SourceWiring {
   properties: GeneratedGroup<"source">;
   grants: ((role: aws.iam.Role) => pulumi.Resource)[];
-  /** Resources the application must wait for (the client configs it reads at startup). */
+  /** Resources the application must wait for (what it reads and where it connects at startup). */
   dependsOn: pulumi.Resource[];
   outputs: KinesisSourceOutputs | ConfluentSourceOutputs;
   /** The source's ARNs a restricted VPC endpoint policy admits. */
@@ -93,6 +93,7 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     source: flink.artifact,
     keyPrefix: flink.applicationName,
     retain: config.protect,
+    kmsKeyArn: flink.artifactKmsKeyArn,
   });
 
   const network =
@@ -139,7 +140,13 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     vpc: network ? { subnetIds: network.subnetIds, securityGroupIds: [network.securityGroupId] } : undefined,
     // The application fails to create if its code object does not exist yet; a Kafka job reads
     // its client configs at startup, so a key rotation restarts it only once they hold the new key.
-    dependsOn: [...(artifact.object ? [artifact.object] : []), ...source.dependsOn],
+    // Inside a VPC, its traffic is dropped until the security-group rules exist, and AWS APIs without
+    // a NAT route are reachable only once their endpoints are.
+    dependsOn: [
+      ...(artifact.object ? [artifact.object] : []),
+      ...source.dependsOn,
+      ...(network ? network.readyForApplication : []),
+    ],
     checkpointing: flink.checkpointing,
     snapshots: flink.snapshots,
     parallelism: flink.parallelism,
@@ -199,16 +206,19 @@ function kinesisSource(
     retentionHours: sourceConfig.retentionHours,
     kmsKeyId: sourceConfig.kmsKeyId,
     retain: protect,
+    // A job that stops without deregistering leaves its consumer, which would block the delete.
+    enforceConsumerDeletion: sourceConfig.enhancedFanOut,
   });
+  const consumerName = sourceConfig.enhancedFanOut ? flink.applicationName : undefined;
   return {
     properties: {
       kind: "kinesis",
       "stream.name": source.streamName,
       "stream.arn": source.streamArn,
       "initial.position": sourceConfig.initialPosition,
-      "efo.consumer.name": sourceConfig.enhancedFanOut ? flink.applicationName : undefined,
+      "efo.consumer.name": consumerName,
     },
-    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut })],
+    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut, consumerName })],
     dependsOn: [],
     outputs: { streamName: source.streamName, streamArn: source.streamArn },
     endpointResources: { kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`] },
@@ -269,7 +279,10 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       "api.key.id": kafka.activeApiKeyId,
     },
     grants: [(role) => clientConfig.grantRead(role)],
+    // The job subscribes to its topics under its ACLs and reads schemas under its role bindings at
+    // start: created after it, they would fail its first start (and restart it).
     dependsOn: [
+      ...kafka.readyForJob,
       clientConfig.kafkaSecretVersion,
       clientConfig.schemaRegistrySecretVersion,
       ...clientConfig.parameters,

@@ -50,7 +50,7 @@ export function metricQueries(definitions: AlarmDefinition[], periodSeconds: num
     ...(label !== undefined ? { Label: label } : {}),
     MetricStat: {
       Metric: {
-        Namespace: FLINK_NAMESPACE,
+        Namespace: metric.namespace ?? FLINK_NAMESPACE,
         MetricName: metric.metricName,
         Dimensions: Object.entries(metric.dimensions).map(([Name, Value]) => ({
           Name,

@@ -3,7 +3,7 @@ import { DescribeApplicationCommand } from "@aws-sdk/client-kinesis-analytics-v2
 import { strict as assert } from "assert";
 import { alarmDefinitions } from "../../../components/flinkMonitoring";
 import { evaluateSignals, metricQueries, periodStarts } from "../../../tools/flink/health";
-import { APP, HEALTHY, T0, application, harness, metricAnswer } from "./harness";
+import { HEALTHY, T0, application, harness, metricAnswer } from "./harness";
 
 const MINUTE = 60_000;
 
@@ -44,13 +44,9 @@ describe("npm run flink -- verify", () => {
     ]);
     assert.deepEqual(byLabel["source-lag"].MetricStat, {
       Metric: {
-        Namespace: "AWS/KinesisAnalytics",
-        MetricName: "millisBehindLatest",
-        Dimensions: [
-          { Name: "Application", Value: APP },
-          { Name: "Flow", Value: "Input" },
-          { Name: "Id", Value: "flink_pipeline_dev_events" },
-        ],
+        Namespace: "AWS/Kinesis",
+        MetricName: "GetRecords.IteratorAgeMilliseconds",
+        Dimensions: [{ Name: "StreamName", Value: "flink-pipeline-dev-events" }],
       },
       Period: 60,
       Stat: "Maximum",
@@ -71,7 +67,7 @@ describe("npm run flink -- verify", () => {
     assert.match(out, /^flink-pipeline-dev UNHEALTHY: source-lag\n/);
     assert.match(
       out,
-      /FAIL source-lag: millisBehindLatest \(Maximum\) above 60000 in 3 of 4 periods \(max 90000, first at 12:02Z\)/,
+      /FAIL source-lag: GetRecords\.IteratorAgeMilliseconds \(Maximum\) above 60000 in 3 of 4 periods \(max 90000, first at 12:02Z\)/,
     );
   });
 
@@ -83,7 +79,7 @@ describe("npm run flink -- verify", () => {
     assert.equal(gapped.code, 1);
     assert.match(
       gapped.out,
-      /FAIL source-lag: millisBehindLatest \(Maximum\): no data in 1 of 4 periods \(first gap at 12:02Z\)/,
+      /FAIL source-lag: GetRecords\.IteratorAgeMilliseconds \(Maximum\): no data in 1 of 4 periods \(first gap at 12:02Z\)/,
     );
 
     const late = healthyRun((signal, t) => (t >= T0 + 4 * MINUTE ? undefined : HEALTHY[signal]));
@@ -184,7 +180,7 @@ describe("health signals (pure)", () => {
     const definitions = alarmDefinitions({
       applicationName: "a",
       runtime: "FLINK-2_2",
-      source: { kind: "kafka", topic: "events" },
+      source: { kind: "kafka" },
     }).filter((d) => ["downtime", "restarts"].includes(d.key));
     const queries = metricQueries(definitions, 60);
     assert.deepEqual(
