@@ -1,7 +1,13 @@
 /** The `flink-pipeline:flink` section: `FlinkConfig`, its allowed values, artifact resolution and reader. */
 import * as fs from "fs";
 import * as path from "path";
-import { ArtifactSource, listArtifactFiles, zipEntryNames } from "../components/artifactContent";
+import {
+  ArtifactSource,
+  listArtifactFiles,
+  manifestAttribute,
+  zipEntryContent,
+  zipEntryNames,
+} from "../components/artifactContent";
 import type { ValidationContext } from "./config";
 import {
   GENERATED_PROPERTIES,
@@ -56,7 +62,18 @@ export interface FlinkConfig {
   forceStop: boolean;
   timeouts: { create: string; update: string; delete: string };
   properties: Record<string, Record<string, string>>;
+  /**
+   * The Flink version the artifact was built for (`Flink-Version` in the job jar's manifest), or why
+   * it could not be read; a known version that differs from `runtime` is refused in validation.
+   */
+  artifactFlinkVersion: { version: string } | { unreadable: string };
 }
+
+/** Endpoint overrides for local runs (app/README.md); never deployed. */
+export const LOCAL_ENDPOINTS_GROUP = "endpoints";
+
+/** The manifest attribute our jars (app/pom.xml, app-java/pom.xml) carry. */
+export const FLINK_VERSION_ATTRIBUTE = "Flink-Version";
 
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
@@ -141,9 +158,54 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
     forceStop: section.boolean("forceStop", false),
     timeouts,
     properties: readProperties(section, language),
+    artifactFlinkVersion: readArtifactFlinkVersion(artifact, language, python),
   };
+  checkRuntimeMatchesArtifact(section, flink);
   section.rejectUnknown();
   return flink;
+}
+
+/** The jar holding the Flink-Version: the connector jar of a PyFlink artifact, the job jar of a Java one. */
+function readArtifactFlinkVersion(
+  artifact: ArtifactConfig,
+  language: FlinkConfig["language"],
+  python: PythonConfig,
+): FlinkConfig["artifactFlinkVersion"] {
+  if (artifact.kind === "s3") {
+    return {
+      unreadable: `the artifact is an S3 object (s3://${artifact.bucket}/${artifact.key}), which the program does not download`,
+    };
+  }
+  const where = language === "python" ? `${python.jarfile} in ${artifact.path}` : artifact.path;
+  let jar: Buffer | undefined;
+  try {
+    if (artifact.kind === "directory") {
+      const file = path.join(artifact.path, python.jarfile);
+      jar = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+    } else {
+      const archive = fs.readFileSync(artifact.path);
+      jar = language === "python" ? zipEntryContent(archive, python.jarfile) : archive;
+    }
+    if (jar === undefined) return { unreadable: `${where} does not exist (not built yet)` };
+    const version = manifestAttribute(jar, FLINK_VERSION_ATTRIBUTE);
+    if (version === undefined)
+      return { unreadable: `the manifest of ${where} has no ${FLINK_VERSION_ATTRIBUTE}` };
+    return { version };
+  } catch (error) {
+    return { unreadable: `${where} is not a readable jar (${(error as Error).message})` };
+  }
+}
+
+/** FLINK-1_20 runs Flink 1.20.x: an artifact built for another minor version is refused. */
+function checkRuntimeMatchesArtifact(section: Section, flink: FlinkConfig): void {
+  if (!("version" in flink.artifactFlinkVersion)) return;
+  const built = flink.artifactFlinkVersion.version;
+  const runtime = flink.runtime.replace(/^FLINK-/, "").replace("_", ".");
+  if (built !== runtime && !built.startsWith(`${runtime}.`)) {
+    section.problem(
+      `${section.key("runtime")} is ${flink.runtime} (Flink ${runtime}) but the artifact was built for Flink ${built} (${FLINK_VERSION_ATTRIBUTE} in its jar's manifest): set ${section.key("runtime")} to match, or rebuild the artifact for Flink ${runtime}`,
+    );
+  }
 }
 
 function readLogRetention(section: Section): number {
@@ -170,6 +232,11 @@ function readProperties(
   const groups = section.section("properties");
   const properties: Record<string, Record<string, string>> = {};
   for (const groupId of groups.fieldNames()) {
+    if (groupId === LOCAL_ENDPOINTS_GROUP) {
+      groups.problem(
+        `${groups.key(groupId)} is refused: the job reads group ${LOCAL_ENDPOINTS_GROUP} only to reach local emulators (npm run local writes it); a deployed job uses the AWS endpoints of its region`,
+      );
+    }
     if (!PROPERTY_GROUP_ID.regex.test(groupId)) {
       groups.problem(
         `${groups.key(groupId)}: a property group id must be ${PROPERTY_GROUP_ID.describe} (got ${describe(groupId)})`,
