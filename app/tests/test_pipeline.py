@@ -6,6 +6,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
+import kafka_client
 import main
 
 JAR = Path(main.DEPENDENCIES_JAR)
@@ -131,15 +132,30 @@ class PipelineTest(unittest.TestCase):
 
     def test_the_real_connectors_accept_the_generated_tables(self):
         endpoints = {"kinesis": "http://127.0.0.1:4567", "dynamodb": "http://127.0.0.1:4568"}
-        for source in (KINESIS, {**KINESIS, "efo.consumer.name": "job", "initial.position": "TRIM_HORIZON"}):
-            with self.subTest(source=source):
+        kafka = {"topics": "a,b", "bootstrap.servers": "127.0.0.1:9092", "group.id": "g"}
+        client = kafka_client.KafkaClient(
+            {"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "PLAIN"},
+            "org.apache.kafka.common.security.plain.PlainLoginModule required username='k' password='s';",
+        )
+        for options in (
+            main.kinesis_options(KINESIS, endpoints),
+            main.kinesis_options({**KINESIS, "efo.consumer.name": "job", "initial.position": "TRIM_HORIZON"}, {}),
+            main.kafka_options(kafka, client),
+        ):
+            with self.subTest(connector=options["connector"]):
                 self.file_source([], 30)
-                self.env.execute_sql(main.source_ddl(main.kinesis_options(source, endpoints), 30))
+                self.env.execute_sql(main.source_ddl(options, 30))
                 self.env.execute_sql(main.valid_events_view())
                 self.env.execute_sql(main.sink_ddl(SINK, endpoints))
                 plan = self.env.explain_sql(f"INSERT INTO `items` {main.window_query(60, 7)}")
-                self.assertIn("TableSourceScan(table=[[default_catalog, default_database, events]]", plan)
+                self.assertIn("TableSourceScan(table=[[default_catalog, default_database, events", plan)
                 self.assertIn("Sink(table=[default_catalog.default_database.items]", plan)
+                # README.md, "Reading a backlog": Kinesis gets one watermark operator after the source (per
+                # subtask); the Kafka source takes the watermark in (per partition).
+                physical = plan.split("== Optimized Execution Plan ==")[1]
+                pushed_down = "events, watermark=[" in physical
+                self.assertEqual(pushed_down, options["connector"] == "kafka")
+                self.assertEqual("WatermarkAssigner(" in physical, not pushed_down)
 
 
 if __name__ == "__main__":
