@@ -6,16 +6,21 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import { inflateRawSync } from "zlib";
 
 /** Directory entries never shipped: VCS and editor files, Python caches, build folders. */
 const EXCLUDED = new Set(["__pycache__", "target", "node_modules"]);
 
-/** Files of a directory artifact, as sorted relative POSIX paths. */
-export function listArtifactFiles(dir: string): string[] {
+/** Where tools/build_job_zip.py vendors boto3 into the PyFlink job directory; Kafka stacks only. */
+export const VENDORED_PYTHON_DIR = "dep";
+
+/** Files of a directory artifact, as sorted relative POSIX paths; `exclude` names top-level entries to leave out. */
+export function listArtifactFiles(dir: string, exclude: readonly string[] = []): string[] {
   const files: string[] = [];
   const walk = (relative: string): void => {
     for (const entry of fs.readdirSync(path.join(dir, relative), { withFileTypes: true })) {
       if (entry.name.startsWith(".") || EXCLUDED.has(entry.name) || entry.name.endsWith(".pyc")) continue;
+      if (relative === "" && exclude.includes(entry.name)) continue;
       const child = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(child);
       else if (entry.isFile()) files.push(child);
@@ -45,8 +50,15 @@ export function hashFile(file: string): string {
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;
 const CENTRAL_DIRECTORY_HEADER = 0x02014b50;
 
-/** Entry names of a zip (or jar) archive, read from its central directory. */
-export function zipEntryNames(archive: Buffer): string[] {
+interface ZipEntry {
+  name: string;
+  method: number;
+  compressedSize: number;
+  localHeaderOffset: number;
+}
+
+/** The entries of a zip (or jar) archive, read from its central directory. */
+function zipEntries(archive: Buffer): ZipEntry[] {
   // The end-of-central-directory record sits in the last 22 bytes plus an optional comment.
   let end = -1;
   for (let offset = archive.length - 22; offset >= Math.max(0, archive.length - 22 - 0xffff); offset--) {
@@ -58,17 +70,52 @@ export function zipEntryNames(archive: Buffer): string[] {
   if (end < 0) throw new Error("not a zip archive (no end of central directory)");
   const count = archive.readUInt16LE(end + 10);
   let offset = archive.readUInt32LE(end + 16);
-  const names: string[] = [];
+  const entries: ZipEntry[] = [];
   for (let i = 0; i < count; i++) {
     if (archive.readUInt32LE(offset) !== CENTRAL_DIRECTORY_HEADER)
       throw new Error("corrupt zip central directory");
     const nameLength = archive.readUInt16LE(offset + 28);
     const extraLength = archive.readUInt16LE(offset + 30);
     const commentLength = archive.readUInt16LE(offset + 32);
-    names.push(archive.toString("utf8", offset + 46, offset + 46 + nameLength));
+    entries.push({
+      name: archive.toString("utf8", offset + 46, offset + 46 + nameLength),
+      method: archive.readUInt16LE(offset + 10),
+      compressedSize: archive.readUInt32LE(offset + 20),
+      localHeaderOffset: archive.readUInt32LE(offset + 42),
+    });
     offset += 46 + nameLength + extraLength + commentLength;
   }
-  return names;
+  return entries;
+}
+
+/** Entry names of a zip (or jar) archive. */
+export function zipEntryNames(archive: Buffer): string[] {
+  return zipEntries(archive).map((entry) => entry.name);
+}
+
+/** The bytes of one entry (stored or deflated), or undefined when the archive has no such entry. */
+export function zipEntryContent(archive: Buffer, name: string): Buffer | undefined {
+  const entry = zipEntries(archive).find((candidate) => candidate.name === name);
+  if (entry === undefined) return undefined;
+  const header = entry.localHeaderOffset;
+  const dataStart = header + 30 + archive.readUInt16LE(header + 26) + archive.readUInt16LE(header + 28);
+  const data = archive.subarray(dataStart, dataStart + entry.compressedSize);
+  if (entry.method === 0) return data;
+  if (entry.method === 8) return inflateRawSync(data);
+  throw new Error(`zip entry ${name} uses compression method ${entry.method}`);
+}
+
+/** A main attribute of a jar's META-INF/MANIFEST.MF (continuation lines joined), if present. */
+export function manifestAttribute(jar: Buffer, attribute: string): string | undefined {
+  const manifest = zipEntryContent(jar, "META-INF/MANIFEST.MF");
+  if (manifest === undefined) return undefined;
+  const text = manifest.toString("utf8").replace(/\r?\n /g, "");
+  for (const line of text.split(/\r?\n/)) {
+    if (line === "") break; // the main section ends at the first blank line
+    const colon = line.indexOf(":");
+    if (colon > 0 && line.slice(0, colon) === attribute) return line.slice(colon + 1).trim();
+  }
+  return undefined;
 }
 
 /** Where the job's code comes from: a local file or directory to upload, or an existing S3 object. */

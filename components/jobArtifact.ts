@@ -17,6 +17,8 @@ export const ARTIFACT_BUCKET_TAG = { "flink-pipeline:role": "artifact" };
 export interface JobArtifactArgs {
   /** The job: a local `.jar`/`.zip`, a directory (zipped on upload), or an existing S3 object. */
   source: ArtifactSource;
+  /** Top-level entries of a directory artifact that are not uploaded (nor hashed). @default none */
+  exclude?: string[];
   /** Folder of the object key inside the bucket. @default the component name */
   keyPrefix?: string;
   /** Days a replaced artifact version is kept, for rollbacks. @default 30 */
@@ -151,7 +153,7 @@ export class JobArtifact extends pulumi.ComponentResource {
       { parent: this, dependsOn: [versioning] },
     );
 
-    const files = source.kind === "directory" ? listArtifactFiles(source.path) : [];
+    const files = source.kind === "directory" ? listArtifactFiles(source.path, args.exclude) : [];
     const hash = source.kind === "directory" ? hashDirectory(source.path, files) : hashFile(source.path);
     const asset =
       source.kind === "directory"

@@ -1,7 +1,13 @@
 /** The `flink-pipeline:flink` section: `FlinkConfig`, its allowed values, artifact resolution and reader. */
 import * as fs from "fs";
 import * as path from "path";
-import { ArtifactSource, listArtifactFiles, zipEntryNames } from "../components/artifactContent";
+import {
+  ArtifactSource,
+  listArtifactFiles,
+  manifestAttribute,
+  zipEntryContent,
+  zipEntryNames,
+} from "../components/artifactContent";
 import type { ValidationContext } from "./config";
 import {
   GENERATED_PROPERTIES,
@@ -66,7 +72,18 @@ export interface FlinkConfig {
   acceptOneWayRuntime?: FlinkRuntime;
   timeouts: { create: string; update: string; delete: string };
   properties: Record<string, Record<string, string>>;
+  /**
+   * The Flink version the artifact was built for (`Flink-Version` in the job jar's manifest), or why
+   * it could not be read; a known version that differs from `runtime` is refused in validation.
+   */
+  artifactFlinkVersion: { version: string } | { unreadable: string };
 }
+
+/** Endpoint overrides for local runs (app/README.md); never deployed. */
+export const LOCAL_ENDPOINTS_GROUP = "endpoints";
+
+/** The manifest attribute our jars (app/pom.xml, app-java/pom.xml) carry. */
+export const FLINK_VERSION_ATTRIBUTE = "Flink-Version";
 
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
@@ -162,6 +179,7 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
       : undefined,
     timeouts,
     properties: readProperties(section, language),
+    artifactFlinkVersion: readArtifactFlinkVersion(artifact, language, python),
   };
   if (section.has("forceStop")) {
     section.markRead("forceStop");
@@ -170,6 +188,7 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
     );
   }
   checkOneWayRuntime(section, flink);
+  checkRuntimeMatchesArtifact(section, flink);
   section.rejectUnknown();
   return flink;
 }
@@ -193,6 +212,49 @@ function checkOneWayRuntime(section: Section, flink: FlinkConfig): void {
   if (accepted !== undefined && !oneWay) {
     section.problem(
       `${section.key("acceptOneWayRuntime")} ${accepted} says this stack's application runs ${accepted}, which cannot be taken back to ${section.key("runtime")} ${flink.runtime}: keep ${accepted}, or delete and recreate the application (docs/operations.md#upgrading-flink-1x-to-22)`,
+    );
+  }
+}
+
+/** The jar holding the Flink-Version: the connector jar of a PyFlink artifact, the job jar of a Java one. */
+function readArtifactFlinkVersion(
+  artifact: ArtifactConfig,
+  language: FlinkConfig["language"],
+  python: PythonConfig,
+): FlinkConfig["artifactFlinkVersion"] {
+  if (artifact.kind === "s3") {
+    return {
+      unreadable: `the artifact is an S3 object (s3://${artifact.bucket}/${artifact.key}), which the program does not download`,
+    };
+  }
+  const where = language === "python" ? `${python.jarfile} in ${artifact.path}` : artifact.path;
+  let jar: Buffer | undefined;
+  try {
+    if (artifact.kind === "directory") {
+      const file = path.join(artifact.path, python.jarfile);
+      jar = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+    } else {
+      const archive = fs.readFileSync(artifact.path);
+      jar = language === "python" ? zipEntryContent(archive, python.jarfile) : archive;
+    }
+    if (jar === undefined) return { unreadable: `${where} does not exist (not built yet)` };
+    const version = manifestAttribute(jar, FLINK_VERSION_ATTRIBUTE);
+    if (version === undefined)
+      return { unreadable: `the manifest of ${where} has no ${FLINK_VERSION_ATTRIBUTE}` };
+    return { version };
+  } catch (error) {
+    return { unreadable: `${where} is not a readable jar (${(error as Error).message})` };
+  }
+}
+
+/** FLINK-1_20 runs Flink 1.20.x: an artifact built for another minor version is refused. */
+function checkRuntimeMatchesArtifact(section: Section, flink: FlinkConfig): void {
+  if (!("version" in flink.artifactFlinkVersion)) return;
+  const built = flink.artifactFlinkVersion.version;
+  const runtime = flink.runtime.replace(/^FLINK-/, "").replace("_", ".");
+  if (built !== runtime && !built.startsWith(`${runtime}.`)) {
+    section.problem(
+      `${section.key("runtime")} is ${flink.runtime} (Flink ${runtime}) but the artifact was built for Flink ${built} (${FLINK_VERSION_ATTRIBUTE} in its jar's manifest): set ${section.key("runtime")} to match, or rebuild the artifact for Flink ${runtime}`,
     );
   }
 }
@@ -221,6 +283,11 @@ function readProperties(
   const groups = section.section("properties");
   const properties: Record<string, Record<string, string>> = {};
   for (const groupId of groups.fieldNames()) {
+    if (groupId === LOCAL_ENDPOINTS_GROUP) {
+      groups.problem(
+        `${groups.key(groupId)} is refused: the job reads group ${LOCAL_ENDPOINTS_GROUP} only to reach local emulators (npm run local writes it); a deployed job uses the AWS endpoints of its region`,
+      );
+    }
     if (!PROPERTY_GROUP_ID.regex.test(groupId)) {
       groups.problem(
         `${groups.key(groupId)}: a property group id must be ${PROPERTY_GROUP_ID.describe} (got ${describe(groupId)})`,

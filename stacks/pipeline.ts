@@ -4,6 +4,7 @@
 import * as aws from "./aws";
 import * as confluentcloud from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
+import { VENDORED_PYTHON_DIR } from "../components/artifactContent";
 import { ConfluentSource } from "../components/confluentSource";
 import { FeatureTable } from "../components/featureTable";
 import { FlinkApplication, logGroupNameOf } from "../components/flinkApplication";
@@ -89,8 +90,15 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
       ? confluentSource(sourceConfig, config.protect, now)
       : kinesisSource(sourceConfig, config.protect, flink);
   const table = new FeatureTable("table", { ...tableConfig, retain: config.protect });
+  if ("unreadable" in flink.artifactFlinkVersion) {
+    pulumi.log.warn(
+      `the artifact's Flink version is not checked against flink.runtime ${flink.runtime}: ${flink.artifactFlinkVersion.unreadable}`,
+    );
+  }
   const artifact = new JobArtifact("artifact", {
     source: flink.artifact,
+    // boto3 (app/dep/, tools/build_job_zip.py vendor) serves only the Kafka client configuration.
+    exclude: sourceConfig.kind === "confluent" ? [] : [VENDORED_PYTHON_DIR],
     keyPrefix: flink.applicationName,
     retain: config.protect,
     kmsKeyArn: flink.artifactKmsKeyArn,
@@ -301,7 +309,7 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       nextKeyRotation: rotation.nextRotation.toISOString(),
     },
     endpointResources: {
-      secretsManager: [clientConfig.kafkaSecretArn, clientConfig.schemaRegistrySecretArn],
+      secretsManager: [clientConfig.kafkaSecretArn],
       ssm: clientConfig.parameterPathArns,
     },
   };

@@ -1,8 +1,11 @@
 import { strict as assert } from "assert";
+import { deflateRawSync } from "zlib";
 import {
   contentHashedName,
   hashDirectory,
   listArtifactFiles,
+  manifestAttribute,
+  zipEntryContent,
   zipEntryNames,
 } from "../../components/artifactContent";
 import { directoryWith, zipOf } from "../helpers";
@@ -18,6 +21,39 @@ describe("job artifact content", () => {
       ".env": "secret",
     });
     assert.deepEqual(listArtifactFiles(dir), ["lib/pyflink-dependencies.jar", "main.py"]);
+  });
+
+  it("leaves out the excluded top-level entries only (a Kinesis stack's vendored dep/)", () => {
+    const dir = directoryWith({ "main.py": "job", "dep/boto3/__init__.py": "", "lib/dep/x.py": "" });
+    assert.deepEqual(listArtifactFiles(dir, ["dep"]), ["lib/dep/x.py", "main.py"]);
+    assert.deepEqual(listArtifactFiles(dir), ["dep/boto3/__init__.py", "lib/dep/x.py", "main.py"]);
+  });
+
+  it("reads a manifest attribute, continuation lines joined, from a stored or deflated entry", () => {
+    const manifest = "Manifest-Version: 1.0\r\nFlink-Version: 1.2\r\n 0.0\r\n\r\nName: x\r\nOther: y\r\n";
+    const stored = zipOf({ "META-INF/MANIFEST.MF": manifest });
+    assert.equal(manifestAttribute(stored, "Flink-Version"), "1.20.0");
+    assert.equal(manifestAttribute(stored, "Other"), undefined);
+    assert.equal(manifestAttribute(zipOf({ "a.txt": "" }), "Flink-Version"), undefined);
+    // The same archive with its one entry deflated (method 8), as Maven writes jars.
+    const deflated = deflateRawSync(Buffer.from(manifest));
+    const name = Buffer.from("META-INF/MANIFEST.MF");
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(deflated.length, 20);
+    central.writeUInt16LE(name.length, 28);
+    const end = Buffer.alloc(22);
+    end.writeUInt32LE(0x06054b50, 0);
+    end.writeUInt16LE(1, 10);
+    end.writeUInt32LE(30 + name.length + deflated.length, 16);
+    const archive = Buffer.concat([local, name, deflated, central, name, end]);
+    assert.equal(zipEntryContent(archive, "META-INF/MANIFEST.MF")?.toString(), manifest);
+    assert.equal(manifestAttribute(archive, "Flink-Version"), "1.20.0");
   });
 
   it("changes the hash, and so the object key, whenever a file's content or name changes", () => {

@@ -11,7 +11,16 @@ const workDir = directoryWith({
   "job.jar": "jar",
   "job.zip": zipOf({ "main.py": "x", "lib/pyflink-dependencies.jar": "y" }),
   "nojar.zip": zipOf({ "main.py": "x" }),
+  "flink119/main.py": "print('job')\n",
+  "flink119/lib/pyflink-dependencies.jar": jarBuiltFor("1.19.1"),
+  "flink120.jar": jarBuiltFor("1.20.0"),
+  "unversioned.jar": zipOf({ "META-INF/MANIFEST.MF": "Manifest-Version: 1.0\r\n\r\n" }),
 });
+
+/** A jar whose manifest says which Flink it was built for, as app/pom.xml writes it. */
+function jarBuiltFor(version: string): Buffer {
+  return zipOf({ "META-INF/MANIFEST.MF": `Manifest-Version: 1.0\r\nFlink-Version: ${version}\r\n\r\n` });
+}
 
 const context = { project: "flink-pipeline", stack: "team-a", projectDir: workDir, dryRun: true };
 
@@ -78,6 +87,21 @@ describe("stack config validation", () => {
       kind: "s3",
       bucket: "my-team-artifacts",
       key: "flink/job-1.2.jar",
+    });
+  });
+
+  it("reads the Flink version the artifact was built for, or says why it cannot", () => {
+    const version = (artifact: string, language = "python") =>
+      validate({ "flink-pipeline:flink": { artifact, language } }).flink.artifactFlinkVersion;
+    assert.deepEqual(version("flink120.jar", "java"), { version: "1.20.0" });
+    assert.deepEqual(version("nojar"), {
+      unreadable: `lib/pyflink-dependencies.jar in ${path.join(workDir, "nojar")} does not exist (not built yet)`,
+    });
+    assert.deepEqual(version("unversioned.jar", "java"), {
+      unreadable: `the manifest of ${path.join(workDir, "unversioned.jar")} has no Flink-Version`,
+    });
+    assert.deepEqual(version("s3://bucket/job.jar", "java"), {
+      unreadable: "the artifact is an S3 object (s3://bucket/job.jar), which the program does not download",
     });
   });
 
@@ -360,6 +384,34 @@ describe("stack config validation", () => {
         values: { "flink-pipeline:flink": { artifact: "job", timeouts: { update: "30" } } },
         expected: [
           'flink-pipeline:flink.timeouts.update must be a duration such as "30m", "90s" or "2h" (got "30")',
+        ],
+      },
+      {
+        name: "a PyFlink connector jar built for another Flink than the runtime",
+        values: { "flink-pipeline:flink": { artifact: "flink119" } },
+        expected: [
+          "flink-pipeline:flink.runtime is FLINK-1_20 (Flink 1.20) but the artifact was built for Flink 1.19.1 (Flink-Version in its jar's manifest): set flink-pipeline:flink.runtime to match, or rebuild the artifact for Flink 1.20",
+        ],
+      },
+      {
+        name: "a Java jar built for another Flink than the runtime",
+        values: {
+          "flink-pipeline:flink": { artifact: "flink120.jar", language: "java", runtime: "FLINK-1_19" },
+        },
+        expected: [
+          "flink-pipeline:flink.runtime is FLINK-1_19 (Flink 1.19) but the artifact was built for Flink 1.20.0 (Flink-Version in its jar's manifest): set flink-pipeline:flink.runtime to match, or rebuild the artifact for Flink 1.19",
+        ],
+      },
+      {
+        name: "endpoint overrides in a stack's properties",
+        values: {
+          "flink-pipeline:flink": {
+            artifact: "job",
+            properties: { endpoints: { kinesis: "http://127.0.0.1:4567" } },
+          },
+        },
+        expected: [
+          "flink-pipeline:flink.properties.endpoints is refused: the job reads group endpoints only to reach local emulators (npm run local writes it); a deployed job uses the AWS endpoints of its region",
         ],
       },
       {
