@@ -15,7 +15,7 @@ function timePlan(stack: string): number {
   const started = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
-    ["-r", "./tools/register.js", "tools/plan.ts", "--stack", stack, "--json"],
+    ["-r", "./tools/startup.js", "tools/plan.ts", "--stack", stack, "--json"],
     { cwd: PROJECT_DIR, encoding: "utf8" },
   );
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;

@@ -1,0 +1,103 @@
+/**
+ * Start-up of the offline plan, the benchmark and the tests (`node -r ./tools/startup.js`): they
+ * load only the code they use. Never loaded by the program `pulumi up` runs.
+ *
+ * 1. Deferred SDK internals. `@pulumi/pulumi` loads on every require what only closure
+ *    serialization (the TypeScript compiler through its shim, `@npmcli/arborist` with its npm
+ *    client tree) and the Automation API use; the plan uses neither. Each is replaced by a stand-in
+ *    that loads the real module on first use, so `pulumi.automation.LocalWorkspace` or
+ *    `pulumi.runtime.serializeFunction` still work. And the SDK formats a stack trace for every
+ *    promise it makes (`debuggablePromise`), read only in its message about promises left pending
+ *    at exit: a fifth of the plan's time per resource. Those traces read PROMISE_TRACE_NOTE.
+ *    test/tools/startup.test.ts fails when an SDK upgrade moves any of these (the deferral would
+ *    silently stop working) or loads the deferred code anyway.
+ * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
+ *    node_modules with a second `@pulumi/pulumi` and `@pulumi/policy`; the plan evaluates the pack
+ *    in-process, so the pack resolves them to the project's copies (one load, one runtime state).
+ * 3. The project's TypeScript, through the transpile cache of ./register.js.
+ */
+const Module = require("module");
+const path = require("path");
+
+const projectDir = path.resolve(__dirname, "..");
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [projectDir] }));
+
+/** Modules loaded on first use, by resolved file name. */
+const DEFERRED = new Set([
+  path.join(pulumiDir, "typescript-shim.js"),
+  path.join(pulumiDir, "automation", "index.js"),
+  require.resolve("@npmcli/arborist", { paths: [pulumiDir] }),
+]);
+
+const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
+const PROMISE_TRACE_NOTE = "(not recorded by the offline plan: tools/startup.js)";
+
+const SHARED_PACKAGES = ["@pulumi/pulumi", "@pulumi/policy"];
+const policyDir = path.join(projectDir, "policy") + path.sep;
+
+/**
+ * A stand-in for a module that loads it on first use. It reports `__esModule`, so TypeScript's
+ * `__importStar` takes it as it is instead of copying (and so loading) every export, and answers
+ * `default` with the module itself, as `__importStar` would for a CommonJS module.
+ */
+function deferredModule(load) {
+  let loaded;
+  const real = () => (loaded ??= load());
+  const get = (key) => {
+    if (key === "__esModule") return true;
+    const module = real();
+    return key === "default" && !module.__esModule ? module : module[key];
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => get(key),
+      has: (_, key) => key === "__esModule" || key in real(),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_, key) =>
+        key in real()
+          ? { value: get(key), writable: false, enumerable: true, configurable: true }
+          : undefined,
+    },
+  );
+}
+
+const standIns = new Map();
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (
+    parent?.filename?.startsWith(policyDir) &&
+    SHARED_PACKAGES.some((p) => request === p || request.startsWith(`${p}/`))
+  ) {
+    return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
+  }
+  if (
+    !request.includes("typescript-shim") &&
+    !request.includes("automation") &&
+    !request.includes("arborist")
+  ) {
+    return load.call(this, request, parent, isMain);
+  }
+  const filename = Module._resolveFilename(request, parent, isMain);
+  if (!DEFERRED.has(filename) || Module._cache[filename]) return load.call(this, request, parent, isMain);
+  if (!standIns.has(filename))
+    standIns.set(
+      filename,
+      deferredModule(() => load.call(this, filename, parent, isMain)),
+    );
+  return standIns.get(filename);
+};
+
+const prepareStackTrace = Error.prepareStackTrace;
+Error.prepareStackTrace = (error, callSites) => {
+  const top = callSites[0];
+  if (top?.getFunctionName() === "debuggablePromise" && top.getFileName() === debuggableFile)
+    return PROMISE_TRACE_NOTE;
+  if (prepareStackTrace) return prepareStackTrace(error, callSites);
+  // Node's own format when no source maps are enabled.
+  return `${Error.prototype.toString.call(error)}${callSites.map((site) => `\n    at ${site}`).join("")}`;
+};
+
+module.exports = { DEFERRED, PROMISE_TRACE_NOTE };
+
+require("./register");
