@@ -6,9 +6,10 @@
  *    serialization (the TypeScript compiler through its shim, `@npmcli/arborist` with its npm
  *    client tree) and the Automation API use; the plan uses neither. Each is replaced by a stand-in
  *    that loads the real module on first use, so `pulumi.automation.LocalWorkspace` or
- *    `pulumi.runtime.serializeFunction` still work. And the SDK formats a stack trace for every
- *    promise it makes (`debuggablePromise`), read only in its message about promises left pending
- *    at exit: a fifth of the plan's time per resource. Those traces read PROMISE_TRACE_NOTE.
+ *    `pulumi.runtime.serializeFunction` still work. And the SDK captures a stack trace for every
+ *    promise it makes (`debuggablePromise`, some 60 per resource), read only in its message about
+ *    promises left pending at exit: a third of the plan's time per resource. The plan's promises
+ *    carry PROMISE_TRACE_NOTE instead (pending ones are still reported, by context).
  *    test/tools/startup.test.ts fails when an SDK upgrade moves any of these (the deferral would
  *    silently stop working) or loads the deferred code anyway.
  * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
@@ -62,6 +63,20 @@ function deferredModule(load) {
   );
 }
 
+/** The SDK's `debuggablePromise`, capturing no stack trace (the SDK calls it through its exports). */
+function withoutTrace(debuggablePromise) {
+  return (promise, context) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return debuggablePromise(promise, context);
+    } finally {
+      Error.stackTraceLimit = limit;
+      promise._debugStackTrace = PROMISE_TRACE_NOTE;
+    }
+  };
+}
+
 const standIns = new Map();
 const load = Module._load;
 Module._load = function (request, parent, isMain) {
@@ -71,14 +86,16 @@ Module._load = function (request, parent, isMain) {
   ) {
     return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
   }
-  if (
-    !request.includes("typescript-shim") &&
-    !request.includes("automation") &&
-    !request.includes("arborist")
-  ) {
+  if (!/typescript-shim|automation|arborist|debuggable/.test(request))
     return load.call(this, request, parent, isMain);
-  }
   const filename = Module._resolveFilename(request, parent, isMain);
+  if (filename === debuggableFile && !Module._cache[filename]) {
+    const debuggable = load.call(this, request, parent, isMain);
+    if (typeof debuggable.debuggablePromise === "function") {
+      debuggable.debuggablePromise = withoutTrace(debuggable.debuggablePromise);
+    }
+    return debuggable;
+  }
   if (!DEFERRED.has(filename) || Module._cache[filename]) return load.call(this, request, parent, isMain);
   if (!standIns.has(filename))
     standIns.set(
@@ -88,16 +105,7 @@ Module._load = function (request, parent, isMain) {
   return standIns.get(filename);
 };
 
-const prepareStackTrace = Error.prepareStackTrace;
-Error.prepareStackTrace = (error, callSites) => {
-  const top = callSites[0];
-  if (top?.getFunctionName() === "debuggablePromise" && top.getFileName() === debuggableFile)
-    return PROMISE_TRACE_NOTE;
-  if (prepareStackTrace) return prepareStackTrace(error, callSites);
-  // Node's own format when no source maps are enabled.
-  return `${Error.prototype.toString.call(error)}${callSites.map((site) => `\n    at ${site}`).join("")}`;
-};
-
-module.exports = { DEFERRED, PROMISE_TRACE_NOTE };
+/** What this module relies on in the SDK, for test/tools/startup.test.ts. */
+module.exports = { DEFERRED, SDK_FILES: [...DEFERRED, debuggableFile], PROMISE_TRACE_NOTE };
 
 require("./register");
