@@ -3,13 +3,14 @@
  * load only the code they use. Never loaded by the program `pulumi up` runs.
  *
  * 1. Deferred SDK internals. `@pulumi/pulumi` loads on every require what only closure
- *    serialization (the TypeScript compiler through its shim, `@npmcli/arborist` with its npm
- *    client tree) and the Automation API use; the plan uses neither. Each is replaced by a stand-in
- *    that loads the real module on first use, so `pulumi.automation.LocalWorkspace` or
- *    `pulumi.runtime.serializeFunction` still work. And the SDK captures a stack trace for every
- *    promise it makes (`debuggablePromise`, some 60 per resource), read only in its message about
- *    promises left pending at exit: a third of the plan's time per resource. The plan's promises
- *    carry PROMISE_TRACE_NOTE instead (pending ones are still reported, by context).
+ *    serialization (the TypeScript compiler through its shim; `@npmcli/arborist` with its npm
+ *    client tree, `normalize-package-data` and `fdir` for code paths) and the Automation API use;
+ *    the plan uses neither. Each is replaced by a stand-in that loads the real module on first
+ *    use, so `pulumi.automation.LocalWorkspace` or `pulumi.runtime.serializeFunction` still work.
+ *    And the SDK captures a stack trace for every promise it makes (`debuggablePromise`, some 60
+ *    per resource), read only in its message about promises left pending at exit: a third of the
+ *    plan's time per resource. The plan's promises carry PROMISE_TRACE_NOTE instead (pending
+ *    ones are still reported, by context).
  *    test/tools/startup.test.ts fails when an SDK upgrade moves any of these (the deferral would
  *    silently stop working) or loads the deferred code anyway.
  * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
@@ -27,7 +28,10 @@ const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { 
 const DEFERRED = new Set([
   path.join(pulumiDir, "typescript-shim.js"),
   path.join(pulumiDir, "automation", "index.js"),
+  // What only computeCodePaths (closure serialization) uses, loaded by runtime/closure/codePaths.js.
   require.resolve("@npmcli/arborist", { paths: [pulumiDir] }),
+  require.resolve("normalize-package-data", { paths: [pulumiDir] }),
+  require.resolve("fdir", { paths: [pulumiDir] }),
 ]);
 
 const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
@@ -86,7 +90,7 @@ Module._load = function (request, parent, isMain) {
   ) {
     return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
   }
-  if (!/typescript-shim|automation|arborist|debuggable/.test(request))
+  if (!/typescript-shim|automation|arborist|normalize-package-data|fdir|debuggable/.test(request))
     return load.call(this, request, parent, isMain);
   const filename = Module._resolveFilename(request, parent, isMain);
   if (filename === debuggableFile && !Module._cache[filename]) {

@@ -15,6 +15,7 @@ const { createRequire } = require("module");
 const path = require("path");
 const { DEFERRED, SDK_FILES, PROMISE_TRACE_NOTE } = require("./tools/startup.js");
 const loaded = () => Object.keys(require.cache);
+const fromCodePaths = createRequire(require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js"));
 (async () => {
   process.stdout.write = () => true;
   const code = await require("./tools/plan.ts").main(["--stack", "prod", "--json"]);
@@ -27,7 +28,9 @@ const loaded = () => Object.keys(require.cache);
     promiseTrace: traced._debugStackTrace === PROMISE_TRACE_NOTE,
     LocalWorkspace: typeof pulumi.automation.LocalWorkspace,
     serialized: (await pulumi.runtime.serializeFunction(() => 40 + 2)).text.includes("40 + 2"),
-    Arborist: typeof createRequire(require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js"))("@npmcli/arborist").Arborist,
+    Arborist: typeof fromCodePaths("@npmcli/arborist").Arborist,
+    fdir: typeof fromCodePaths("fdir").fdir,
+    normalizePackageData: typeof fromCodePaths("normalize-package-data").default,
   };
   const report = { code, deferred: [...DEFERRED], sdkFiles: SDK_FILES, afterPlan, afterUse: loaded(), used };
   require("fs").writeSync(3, JSON.stringify(report));
@@ -41,7 +44,7 @@ interface Report {
   sdkFiles: string[];
   afterPlan: string[];
   afterUse: string[];
-  used: { promiseTrace: boolean; LocalWorkspace: string; serialized: boolean; Arborist: string };
+  used: Record<string, string | boolean>;
 }
 
 describe("the plan's start-up", function () {
@@ -108,6 +111,8 @@ describe("the plan's start-up", function () {
       LocalWorkspace: "function",
       serialized: true,
       Arborist: "function",
+      fdir: "function",
+      normalizePackageData: "function",
     });
     for (const file of report.deferred) assert.ok(report.afterUse.includes(file), `${file} never loaded`);
   });
