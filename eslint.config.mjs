@@ -6,7 +6,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["tools/register.js"],
+    files: ["tools/register.js", "tools/startup.js"],
     languageOptions: {
       sourceType: "commonjs",
       globals: { require: "readonly", module: "readonly", __dirname: "readonly", process: "readonly" },

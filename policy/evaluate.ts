@@ -274,10 +274,18 @@ function toPolicyResource(resource: PolicyInputResource): PolicyResource {
   return policyResource;
 }
 
+/** Each resource's props as the engine view, made once and shared by every policy (as the analyzer does). */
+const engineViews = new WeakMap<Record<string, unknown>, Record<string, unknown>>();
+
 /** Props as the analyzer hands them over: undefined values dropped, wrapped in the unknown-checking proxy. */
 function engineProps(props: Record<string, unknown>): Record<string, unknown> {
-  const defined = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined));
-  return unknownCheckingProxy(defined);
+  let view = engineViews.get(props);
+  if (view === undefined) {
+    const defined = Object.fromEntries(Object.entries(props).filter(([, value]) => value !== undefined));
+    view = unknownCheckingProxy(defined);
+    engineViews.set(props, view);
+  }
+  return view;
 }
 
 function providerResource(resource: PolicyInputResource): PolicyProviderResource | undefined {
@@ -308,7 +316,14 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
 }
 
 function throwNotApplicable(reason?: string): never {
-  throw new PolicyNotApplicableError(reason);
+  // Thrown for every resource a policy does not cover and always caught: no stack trace to capture.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    throw new PolicyNotApplicableError(reason);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /**

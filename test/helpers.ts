@@ -7,6 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { NAMESPACE } from "../stacks/config";
 import { ConfigError } from "../stacks/validation";
+import { main } from "../tools/plan";
 import {
   PlanResult,
   PlannedResource,
@@ -157,4 +158,26 @@ export async function rejectedConfigProblems(run: Promise<unknown>): Promise<str
 function problemsOf(error: unknown): string[] {
   if (error instanceof ConfigError) return error.problems;
   throw error;
+}
+
+/** Runs the plan in-process, capturing what it writes to stdout and stderr. */
+export async function planInProcess(argv: string[], projectDir = PROJECT_DIR) {
+  let stdout = "";
+  let stderr = "";
+  const write = process.stdout.write;
+  const error = console.error;
+  process.stdout.write = ((chunk: string) => {
+    stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  console.error = (...args: unknown[]) => {
+    stderr += `${args.join(" ")}\n`;
+  };
+  try {
+    const code = await main(argv, projectDir);
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = write;
+    console.error = error;
+  }
 }

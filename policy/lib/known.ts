@@ -33,13 +33,21 @@ export function isUnknownValueError(error: unknown): boolean {
   return error instanceof UnknownValueError;
 }
 
+const knownCopies = new WeakMap<Readonly<Record<string, unknown>>, Props>();
+
 /**
  * A plain copy of engine-provided properties in which every unknown value is {@link UNKNOWN}. The engine
  * hands policies a proxy that throws on reading an unknown value; copying once up front lets the checks
  * tell "unknown" from "missing" without try/catch around every read.
  */
 export function markUnknowns(props: Readonly<Record<string, unknown>>): Props {
-  return copyKnown(props) as Props;
+  // Every policy reads the same engine props: copy them once.
+  let copy = knownCopies.get(props);
+  if (copy === undefined) {
+    copy = copyKnown(props) as Props;
+    knownCopies.set(props, copy);
+  }
+  return copy;
 }
 
 function copyKnown(value: unknown): unknown {

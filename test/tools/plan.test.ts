@@ -3,32 +3,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main, parseArgs } from "../../tools/plan";
+import { parseArgs } from "../../tools/plan";
 import { PlanDocument } from "../../tools/planReport";
 import { stackNames } from "../../tools/stackFiles";
-import { PROJECT_DIR } from "../helpers";
-
-/** Runs the plan in-process, capturing what it writes to stdout and stderr. */
-async function plan(argv: string[], projectDir = PROJECT_DIR) {
-  let stdout = "";
-  let stderr = "";
-  const write = process.stdout.write;
-  const error = console.error;
-  process.stdout.write = ((chunk: string) => {
-    stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  console.error = (...args: unknown[]) => {
-    stderr += `${args.join(" ")}\n`;
-  };
-  try {
-    const code = await main(argv, projectDir);
-    return { code, stdout, stderr };
-  } finally {
-    process.stdout.write = write;
-    console.error = error;
-  }
-}
+import { PROJECT_DIR, planInProcess as plan } from "../helpers";
 
 describe("the offline plan", () => {
   describe("arguments", () => {
@@ -102,7 +80,7 @@ describe("the offline plan", () => {
   it("keeps stdout for the JSON document, whatever the program prints", () => {
     const result = spawnSync(
       process.execPath,
-      ["-r", "./tools/register.js", "tools/plan.ts", "--json", "--program", "test/fixtures/chattyProgram.ts"],
+      ["-r", "./tools/startup.js", "tools/plan.ts", "--json", "--program", "test/fixtures/chattyProgram.ts"],
       { cwd: PROJECT_DIR, encoding: "utf8" },
     );
     assert.match(JSON.parse(result.stdout).outputs.bucket, /^chatty-[0-9a-f]{7}$/);

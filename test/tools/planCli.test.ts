@@ -6,7 +6,7 @@ describe("offline plan CLI", () => {
   it("prints the whole --json document through a pipe, past 64 KiB, with the custom timeouts", function () {
     this.timeout(60000);
     // A reader slower than the plan fills the pipe: exiting before stdout drains would cut the document.
-    const command = `"${process.execPath}" -r ts-node/register/transpile-only tools/plan.ts --stack prod --json | (sleep 1; cat)`;
+    const command = `"${process.execPath}" -r ./tools/startup.js tools/plan.ts --stack prod --json | (sleep 1; cat)`;
     const stdout = execFileSync("sh", ["-c", command], {
       cwd: PROJECT_DIR,
       stdio: ["ignore", "pipe", "ignore"],

@@ -1,0 +1,119 @@
+/**
+ * tools/startup.js, the start-up of the plan, the bench and these tests: the SDK internals it
+ * defers stay unloaded through a whole plan and load when used; the policy pack shares the
+ * project's SDK. Runs in a fresh process, as the plan does, so what this suite loaded does not count.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "../helpers";
+
+/** Plans prod in a fresh process, then uses each deferred module; prints what was loaded when. */
+const CHILD = `
+const { createRequire } = require("module");
+const path = require("path");
+const { DEFERRED, SDK_FILES, PROMISE_TRACE_NOTE } = require("./tools/startup.js");
+const loaded = () => Object.keys(require.cache);
+const fromCodePaths = createRequire(require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js"));
+(async () => {
+  process.stdout.write = () => true;
+  const code = await require("./tools/plan.ts").main(["--stack", "prod", "--json"]);
+  const afterPlan = loaded();
+  const pulumi = require("@pulumi/pulumi");
+  const debuggable = require(path.join(path.dirname(require.resolve("@pulumi/pulumi")), "runtime", "debuggable.js"));
+  const traced = Promise.resolve();
+  await debuggable.debuggablePromise(traced, "test");
+  const used = {
+    promiseTrace: traced._debugStackTrace === PROMISE_TRACE_NOTE,
+    LocalWorkspace: typeof pulumi.automation.LocalWorkspace,
+    serialized: (await pulumi.runtime.serializeFunction(() => 40 + 2)).text.includes("40 + 2"),
+    Arborist: typeof fromCodePaths("@npmcli/arborist").Arborist,
+    fdir: typeof fromCodePaths("fdir").fdir,
+    normalizePackageData: typeof fromCodePaths("normalize-package-data").default,
+  };
+  const report = { code, deferred: [...DEFERRED], sdkFiles: SDK_FILES, afterPlan, afterUse: loaded(), used };
+  require("fs").writeSync(3, JSON.stringify(report));
+  process.exit(0);
+})();
+`;
+
+interface Report {
+  code: number;
+  deferred: string[];
+  sdkFiles: string[];
+  afterPlan: string[];
+  afterUse: string[];
+  used: Record<string, string | boolean>;
+}
+
+describe("the plan's start-up", function () {
+  this.timeout(60000);
+  const fakePolicySdk = path.join(PROJECT_DIR, "policy", "node_modules");
+  const createdFakes = !fs.existsSync(fakePolicySdk);
+  let report: Report;
+
+  before(() => {
+    // A policy pack installed on its own has its own SDK copies; these stand-ins fail when loaded.
+    if (createdFakes) {
+      for (const pkg of ["@pulumi/pulumi", "@pulumi/policy"]) {
+        const dir = path.join(fakePolicySdk, pkg);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: pkg, main: "index.js" }));
+        fs.writeFileSync(path.join(dir, "index.js"), `throw new Error("policy pack's own ${pkg} loaded");`);
+      }
+    }
+    const child = spawnSync(process.execPath, ["-r", "./tools/startup.js", "-e", CHILD], {
+      cwd: PROJECT_DIR,
+      encoding: "utf8",
+      stdio: ["ignore", "ignore", "pipe", "pipe"],
+    });
+    assert.equal(child.status, 0, child.stderr);
+    report = JSON.parse(child.output[3] as string);
+  });
+
+  after(() => {
+    if (createdFakes) fs.rmSync(fakePolicySdk, { recursive: true, force: true });
+  });
+
+  it("plans with the pack's own SDK copies never loaded", () => {
+    assert.equal(report.code, 0);
+    assert.deepEqual(
+      report.afterUse.filter((file) => file.startsWith(fakePolicySdk)),
+      [],
+    );
+  });
+
+  it("relies only on SDK files that exist", () => {
+    for (const file of report.deferred)
+      assert.ok(fs.existsSync(file), `${file} is gone: update tools/startup.js`);
+  });
+
+  it("loads none of the deferred code during a plan", () => {
+    const heavy = [
+      /\/typescript\/lib\/typescript\.js$/,
+      /\/@npmcli\/arborist\//,
+      /\/@pulumi\/pulumi\/automation\//,
+    ];
+    for (const pattern of heavy) {
+      assert.deepEqual(
+        report.afterPlan.filter((file) => pattern.test(file)),
+        [],
+        `loaded during the plan: ${pattern}`,
+      );
+    }
+    for (const file of report.deferred) assert.ok(!report.afterPlan.includes(file), `${file} loaded`);
+  });
+
+  it("skips the SDK's per-promise stack trace, and loads each deferred module on first use", () => {
+    assert.deepEqual(report.used, {
+      promiseTrace: true,
+      LocalWorkspace: "function",
+      serialized: true,
+      Arborist: "function",
+      fdir: "function",
+      normalizePackageData: "function",
+    });
+    for (const file of report.deferred) assert.ok(report.afterUse.includes(file), `${file} never loaded`);
+  });
+});

@@ -1,0 +1,115 @@
+/**
+ * Start-up of the offline plan, the benchmark and the tests (`node -r ./tools/startup.js`): they
+ * load only the code they use. Never loaded by the program `pulumi up` runs.
+ *
+ * 1. Deferred SDK internals. `@pulumi/pulumi` loads on every require what only closure
+ *    serialization (the TypeScript compiler through its shim; `@npmcli/arborist` with its npm
+ *    client tree, `normalize-package-data` and `fdir` for code paths) and the Automation API use;
+ *    the plan uses neither. Each is replaced by a stand-in that loads the real module on first
+ *    use, so `pulumi.automation.LocalWorkspace` or `pulumi.runtime.serializeFunction` still work.
+ *    And the SDK captures a stack trace for every promise it makes (`debuggablePromise`, some 60
+ *    per resource), read only in its message about promises left pending at exit: a third of the
+ *    plan's time per resource. The plan's promises carry PROMISE_TRACE_NOTE instead (pending
+ *    ones are still reported, by context).
+ *    test/tools/startup.test.ts fails when an SDK upgrade moves any of these (the deferral would
+ *    silently stop working) or loads the deferred code anyway.
+ * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
+ *    node_modules with a second `@pulumi/pulumi` and `@pulumi/policy`; the plan evaluates the pack
+ *    in-process, so the pack resolves them to the project's copies (one load, one runtime state).
+ * 3. The project's TypeScript, through the transpile cache of ./register.js.
+ */
+const Module = require("module");
+const path = require("path");
+
+const projectDir = path.resolve(__dirname, "..");
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [projectDir] }));
+
+/** Modules loaded on first use, by resolved file name. */
+const DEFERRED = new Set([
+  path.join(pulumiDir, "typescript-shim.js"),
+  path.join(pulumiDir, "automation", "index.js"),
+  // What only computeCodePaths (closure serialization) uses, loaded by runtime/closure/codePaths.js.
+  require.resolve("@npmcli/arborist", { paths: [pulumiDir] }),
+  require.resolve("normalize-package-data", { paths: [pulumiDir] }),
+  require.resolve("fdir", { paths: [pulumiDir] }),
+]);
+
+const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
+const PROMISE_TRACE_NOTE = "(not recorded by the offline plan: tools/startup.js)";
+
+const SHARED_PACKAGES = ["@pulumi/pulumi", "@pulumi/policy"];
+const policyDir = path.join(projectDir, "policy") + path.sep;
+
+/**
+ * A stand-in for a module that loads it on first use. It reports `__esModule`, so TypeScript's
+ * `__importStar` takes it as it is instead of copying (and so loading) every export, and answers
+ * `default` with the module itself, as `__importStar` would for a CommonJS module.
+ */
+function deferredModule(load) {
+  let loaded;
+  const real = () => (loaded ??= load());
+  const get = (key) => {
+    if (key === "__esModule") return true;
+    const module = real();
+    return key === "default" && !module.__esModule ? module : module[key];
+  };
+  return new Proxy(
+    {},
+    {
+      get: (_, key) => get(key),
+      has: (_, key) => key === "__esModule" || key in real(),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_, key) =>
+        key in real()
+          ? { value: get(key), writable: false, enumerable: true, configurable: true }
+          : undefined,
+    },
+  );
+}
+
+/** The SDK's `debuggablePromise`, capturing no stack trace (the SDK calls it through its exports). */
+function withoutTrace(debuggablePromise) {
+  return (promise, context) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return debuggablePromise(promise, context);
+    } finally {
+      Error.stackTraceLimit = limit;
+      promise._debugStackTrace = PROMISE_TRACE_NOTE;
+    }
+  };
+}
+
+const standIns = new Map();
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  if (
+    parent?.filename?.startsWith(policyDir) &&
+    SHARED_PACKAGES.some((p) => request === p || request.startsWith(`${p}/`))
+  ) {
+    return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
+  }
+  if (!/typescript-shim|automation|arborist|normalize-package-data|fdir|debuggable/.test(request))
+    return load.call(this, request, parent, isMain);
+  const filename = Module._resolveFilename(request, parent, isMain);
+  if (filename === debuggableFile && !Module._cache[filename]) {
+    const debuggable = load.call(this, request, parent, isMain);
+    if (typeof debuggable.debuggablePromise === "function") {
+      debuggable.debuggablePromise = withoutTrace(debuggable.debuggablePromise);
+    }
+    return debuggable;
+  }
+  if (!DEFERRED.has(filename) || Module._cache[filename]) return load.call(this, request, parent, isMain);
+  if (!standIns.has(filename))
+    standIns.set(
+      filename,
+      deferredModule(() => load.call(this, filename, parent, isMain)),
+    );
+  return standIns.get(filename);
+};
+
+/** What this module relies on in the SDK, for test/tools/startup.test.ts. */
+module.exports = { DEFERRED, SDK_FILES: [...DEFERRED, debuggableFile], PROMISE_TRACE_NOTE };
+
+require("./register");
