@@ -130,7 +130,11 @@ describe("safe updates", () => {
       ],
       [
         "the accepted 2.2 upgrade: the runtime",
-        { runtime: "FLINK-2_2", acceptOneWayRuntime: "FLINK-2_2" },
+        {
+          runtime: "FLINK-2_2",
+          acceptOneWayRuntime: "FLINK-2_2",
+          artifact: "s3://team-artifacts/flink/job-2.2.zip",
+        },
         (i) => i.runtimeEnvironment,
         "FLINK-2_2",
       ],
