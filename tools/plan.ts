@@ -16,7 +16,7 @@ import { ConfigError } from "../stacks/validation";
 import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
-import { UsageError, readStackFiles } from "./stackFiles";
+import { UsageError, readStackFiles, withTypeProblems } from "./stackFiles";
 
 export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
   --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
@@ -91,7 +91,10 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     const policyConfig = args.policyConfig
       ? path.resolve(projectDir, args.policyConfig)
       : defaultPolicyConfig(files);
-    const result = await withNow(args.now, () => runProgram(programFromFile(program), files));
+    const result = await withNow(args.now, () => runProgram(programFromFile(program), files)).catch(
+      (error: unknown) => Promise.reject(withTypeProblems(files, error)),
+    );
+    if (files.typeProblems.length > 0) throw withTypeProblems(files);
     const violations = await checkPolicies(result.resources, files, policyConfig);
     if (args.json) {
       write(JSON.stringify({ ...planDocument(files.project, files.stack, result), violations }, null, 2));
