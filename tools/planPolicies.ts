@@ -35,13 +35,17 @@ export async function checkPolicies(
   );
 }
 
-/** The engine's view of a resource: inputs merged over (mock) outputs, secrets readable, its provider. */
-function asPolicyResource(resource: PlannedResource, files: StackFiles): PolicyInputResource {
+/**
+ * The engine's view of a resource, secrets readable: resource policies get its inputs (all the CLI
+ * sends them), stack policies inputs merged over the (mock) outputs; and its provider.
+ */
+export function asPolicyResource(resource: PlannedResource, files: StackFiles): PolicyInputResource {
   return {
     urn: resource.urn,
     type: resource.type,
     name: resource.name,
     props: unwrapSecrets({ ...resource.outputs, ...resource.inputs }) as Record<string, unknown>,
+    inputs: unwrapSecrets(resource.inputs) as Record<string, unknown>,
     parent: resource.parent,
     dependencies: resource.dependsOn,
     protect: resource.protect,
