@@ -9,6 +9,9 @@ import { parseConfigValue } from "../stacks/config";
 import { PlannedResource, unwrapSecrets } from "./planRuntime";
 import { StackFiles, UsageError } from "./stackFiles";
 
+/** How fix texts name the policy config file (the CLI gives the pack no way to know which one is used). */
+export const POLICY_CONFIG_PATTERN = "policy/config/<environment>.json";
+
 /** `policy/config/<environment>.json`, the environment read from the stack's `<project>:environment`. */
 export function defaultPolicyConfig(files: StackFiles): string {
   const environment = files.config[`${files.project}:environment`] ?? "dev";
@@ -29,10 +32,13 @@ export async function checkPolicies(
   } catch (error) {
     throw new UsageError(`${policyConfigFile}: ${(error as Error).message}`);
   }
-  return evaluatePolicies(
+  const violations = await evaluatePolicies(
     resources.map((resource) => asPolicyResource(resource, files)),
     policyConfig,
   );
+  // Fix texts name the policy config by its pattern; the plan knows which file it used.
+  const used = path.relative(files.projectDir, policyConfigFile);
+  return violations.map((v) => ({ ...v, message: v.message.split(POLICY_CONFIG_PATTERN).join(used) }));
 }
 
 /**
