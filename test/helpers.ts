@@ -28,7 +28,7 @@ export const SHIPPED_STACKS = ["dev", "kafka-dev", "prod", "staging"];
 export async function planStack(
   stack: string,
   overrides: Record<string, unknown> = {},
-  options: { dryRun?: boolean; stackName?: string } = {},
+  options: { dryRun?: boolean; stackName?: string; firstPreview?: boolean } = {},
 ): Promise<PlanResult> {
   const files = readStackFiles(PROJECT_DIR, stack);
   const config = { ...files.config };
@@ -43,6 +43,7 @@ export async function planStack(
     config,
     secretKeys: files.secretKeys,
     dryRun: options.dryRun,
+    firstPreview: options.firstPreview,
   });
 }
 
