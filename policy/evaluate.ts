@@ -22,15 +22,20 @@ import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
 import { isUnknownValueError } from "./lib/known";
-import { allPolicies } from "./policies";
+import { PACK_ENFORCEMENT_LEVEL, allPolicies } from "./policies";
 
 /** A resource as the offline plan (or a test) hands it over. */
 export interface PolicyInputResource {
   urn: string;
   type: string;
   name: string;
-  /** Inputs for resource policies; the engine gives stack policies outputs, so pass inputs merged with outputs. */
+  /** What stack policies see: the engine gives them outputs, so pass inputs merged with outputs. */
   props: Record<string, unknown>;
+  /**
+   * What resource policies see: the engine sends them the resource's inputs only, never what the
+   * provider returns. @default props (a caller that has no outputs passes inputs as props)
+   */
+  inputs?: Record<string, unknown>;
   /** URN of the parent resource. */
   parent?: string;
   /** URNs of the resources this one depends on. */
@@ -78,8 +83,6 @@ const { unknownCheckingProxy } = policySdk as unknown as {
 /** The key of a policy config file that sets the level of every policy at once. */
 const ALL_POLICIES = "all";
 const ENFORCEMENT_LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
-/** The level of a policy that sets none, in a pack that sets none (the SDK's default). */
-const SDK_DEFAULT_LEVEL: EnforcementLevel = "advisory";
 /** JSON Schema keywords {@link resolvePolicyConfig} checks (annotations `default`, `description` included). */
 const CHECKED_SCHEMA_KEYWORDS = [
   "type",
@@ -125,7 +128,7 @@ export function resolvePolicyConfig(json: unknown, policies: Policies = allPolic
     resolved[policy.name] = {
       ...properties,
       enforcementLevel:
-        entry?.enforcementLevel ?? all?.enforcementLevel ?? policy.enforcementLevel ?? SDK_DEFAULT_LEVEL,
+        entry?.enforcementLevel ?? all?.enforcementLevel ?? policy.enforcementLevel ?? PACK_ENFORCEMENT_LEVEL,
     };
   }
   return resolved;
@@ -201,7 +204,7 @@ export function buildResourceValidationArgs(
   stackTags: ReadonlyMap<string, string> = NO_STACK_TAGS,
 ): ResourceValidationArgs {
   const { type } = resource;
-  const props = engineProps(resource.props);
+  const props = engineProps(resource.inputs ?? resource.props);
   const args: ResourceValidationArgs = {
     type,
     props,

@@ -8,6 +8,7 @@ import { AlarmsConfig, readAlarms } from "./alarmsConfig";
 import { ConfluentSourceConfig, readConfluentSource } from "./confluentConfig";
 import { FlinkConfig, readFlink } from "./flinkConfig";
 import { KinesisSourceConfig, readKinesisSource } from "./kinesisConfig";
+import { didYouMean, namespaceProblems } from "./namespaces";
 import { NetworkConfig, readNetwork, validateNetworkForSource } from "./networkConfig";
 import { deploymentTime } from "./rotation";
 import { ConfigError, Section, describe } from "./validation";
@@ -76,14 +77,15 @@ const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink", "a
  * problem.
  */
 export function validateStackConfig(raw: Record<string, string>, context: ValidationContext): StackConfig {
-  const problems: string[] = [];
+  const problems: string[] = namespaceProblems(raw, NAMESPACE);
   const values: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(raw)) {
     if (!fullKey.startsWith(`${NAMESPACE}:`)) continue;
     const key = fullKey.slice(NAMESPACE.length + 1);
     if (!(TOP_LEVEL_KEYS as readonly string[]).includes(key)) {
+      const hint = didYouMean(key, TOP_LEVEL_KEYS, `${NAMESPACE}:`);
       problems.push(
-        `${fullKey} is not a known key; known keys: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`,
+        `${fullKey} is not a known key${hint || `; known keys: ${TOP_LEVEL_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`}`,
       );
       continue;
     }
@@ -124,6 +126,8 @@ function readSource(
   context: ValidationContext,
 ): SourceConfig {
   const kind = section.oneOf("kind", SOURCE_KINDS, "kinesis");
+  // With a refused kind, the other kind's fields are not typos: only the kind is reported.
+  if (section.refusedValue("kind")) section.markAllRead();
   if (kind === "confluent") return readConfluentSource(section, applicationName, raw, context);
   return readKinesisSource(section, applicationName);
 }

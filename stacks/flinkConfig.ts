@@ -131,17 +131,19 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
     allowNonRestoredState: restoreSection.boolean("allowNonRestoredState", false),
   };
   restoreSection.rejectUnknown();
-  if (restore.type === "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName === undefined) {
+  // Only the user's values are judged: a refused restore.type or snapshots is reported already.
+  const judgeRestore = !restoreSection.refusedValue("type");
+  if (judgeRestore && restore.type === "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName === undefined) {
     section.problem(
       `${restoreSection.key("snapshotName")} is required when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT`,
     );
   }
-  if (restore.type !== "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName !== undefined) {
+  if (judgeRestore && restore.type !== "RESTORE_FROM_CUSTOM_SNAPSHOT" && restore.snapshotName !== undefined) {
     section.problem(
       `${restoreSection.key("snapshotName")} applies only when ${restoreSection.key("type")} is RESTORE_FROM_CUSTOM_SNAPSHOT (got ${restore.type})`,
     );
   }
-  if (!snapshots && restore.type !== "SKIP_RESTORE_FROM_SNAPSHOT") {
+  if (judgeRestore && !snapshots && restore.type !== "SKIP_RESTORE_FROM_SNAPSHOT") {
     section.problem(
       `${restoreSection.key("type")} must be SKIP_RESTORE_FROM_SNAPSHOT when ${section.key("snapshots")} is false (got ${restore.type})`,
     );
@@ -361,7 +363,7 @@ function resolveArtifact(
       return fallback;
     }
     const extension = path.extname(s3[2]).toLowerCase();
-    if (extension !== (language === "python" ? ".zip" : ".jar")) {
+    if (!section.refusedValue("language") && extension !== (language === "python" ? ".zip" : ".jar")) {
       section.problem(`${key} must be ${allowed} (got ${describe(text)})`);
     }
     return { kind: "s3", bucket: s3[1], key: s3[2] };
@@ -374,8 +376,10 @@ function resolveArtifact(
   }
   const isDirectory = fs.statSync(resolved).isDirectory();
   const extension = path.extname(resolved).toLowerCase();
+  // With a refused language the artifact cannot be judged against it (that problem is reported already).
   const fits =
-    language === "python" ? isDirectory || extension === ".zip" : !isDirectory && extension === ".jar";
+    section.refusedValue("language") ||
+    (language === "python" ? isDirectory || extension === ".zip" : !isDirectory && extension === ".jar");
   if (!fits) {
     section.problem(`${key} must be ${allowed} (got ${describe(text)})`);
     return fallback;
@@ -383,7 +387,8 @@ function resolveArtifact(
   const artifact: ArtifactConfig = isDirectory
     ? { kind: "directory", path: resolved }
     : { kind: "file", path: resolved };
-  if (language === "python" && !context.dryRun) requireConnectorJar(section, artifact, python);
+  if (language === "python" && !section.refusedValue("language") && !context.dryRun)
+    requireConnectorJar(section, artifact, python);
   return artifact;
 }
 

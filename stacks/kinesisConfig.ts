@@ -37,12 +37,15 @@ export function readKinesisSource(section: Section, applicationName: string): Ki
   }
   const streamMode = section.oneOf("streamMode", STREAM_MODES, "ON_DEMAND");
   const shardCount = section.optionalInteger("shardCount", 1, 10000);
-  if (streamMode === "PROVISIONED" && shardCount === undefined && !section.has("shardCount")) {
+  // A refused streamMode is already reported: judging shardCount against its fallback would be a
+  // second message about a value the user never wrote.
+  const judgeShards = !section.refusedValue("streamMode");
+  if (judgeShards && streamMode === "PROVISIONED" && shardCount === undefined && !section.has("shardCount")) {
     section.problem(
       `${section.key("shardCount")} is required when ${section.key("streamMode")} is PROVISIONED`,
     );
   }
-  if (streamMode === "ON_DEMAND" && section.has("shardCount")) {
+  if (judgeShards && streamMode === "ON_DEMAND" && section.has("shardCount")) {
     section.problem(
       `${section.key("shardCount")} applies only when ${section.key("streamMode")} is PROVISIONED (got streamMode ON_DEMAND)`,
     );

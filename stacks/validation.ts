@@ -5,6 +5,7 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
+import { didYouMean } from "./namespaces";
 
 /**
  * Every problem found in a stack's config; the program stops before registering any resource.
@@ -42,6 +43,8 @@ function isPlainObject(value: unknown): value is Plain {
 /** One object-valued key of the config; tracks which fields were read to flag unknown ones. */
 export class Section {
   private readonly read = new Set<string>();
+  /** Fields whose value was refused: checks that depend on them would judge a fallback, not the user's value. */
+  private readonly refused = new Set<string>();
 
   private constructor(
     readonly path: string,
@@ -73,6 +76,11 @@ export class Section {
     return this.value[field] !== undefined && this.value[field] !== null;
   }
 
+  /** Marks every field as handled, when which fields are known depends on a value already refused. */
+  markAllRead(): void {
+    for (const field of Object.keys(this.value)) this.read.add(field);
+  }
+
   /** Marks a field as handled (e.g. already reported as misplaced) so {@link rejectUnknown} skips it. */
   markRead(field: string): void {
     this.read.add(field);
@@ -80,6 +88,17 @@ export class Section {
 
   problem(message: string): void {
     this.problems.push(message);
+  }
+
+  /** Whether `field` was set to a value already reported as a problem (its reader returned the fallback). */
+  refusedValue(field: string): boolean {
+    return this.refused.has(field);
+  }
+
+  /** Reports a problem with the value of `field` and remembers it as refused. */
+  private refuse(field: string, message: string): void {
+    this.refused.add(field);
+    this.problem(message);
   }
 
   private get(field: string): unknown {
@@ -92,11 +111,11 @@ export class Section {
     const value = this.get(field);
     if (value === undefined) return undefined;
     if (typeof value !== "string" || value === "") {
-      this.problem(`${this.key(field)} must be a non-empty string (got ${describe(value)})`);
+      this.refuse(field, `${this.key(field)} must be a non-empty string (got ${describe(value)})`);
       return undefined;
     }
     if (pattern && !pattern.regex.test(value)) {
-      this.problem(`${this.key(field)} must be ${pattern.describe} (got ${describe(value)})`);
+      this.refuse(field, `${this.key(field)} must be ${pattern.describe} (got ${describe(value)})`);
       return undefined;
     }
     return value;
@@ -110,7 +129,15 @@ export class Section {
     const value = this.get(field);
     if (value === undefined) return fallback;
     if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-    this.problem(`${this.key(field)} must be one of ${allowed.join(", ")} (got ${describe(value)})`);
+    // Only a value in other case is surely meant as one of these (FLINK-1_15 is not FLINK-1_18).
+    const sameLetters = allowed.find(
+      (option) => typeof value === "string" && option.toLowerCase() === value.toLowerCase(),
+    );
+    const hint = sameLetters === undefined ? "" : `; did you mean ${sameLetters}?`;
+    this.refuse(
+      field,
+      `${this.key(field)} must be one of ${allowed.join(", ")} (got ${describe(value)}${hint})`,
+    );
     return fallback;
   }
 
@@ -126,7 +153,7 @@ export class Section {
       return value;
     }
     const range = max === undefined ? `>= ${min}` : `between ${min} and ${max}`;
-    this.problem(`${this.key(field)} must be an integer ${range} (got ${describe(value)})`);
+    this.refuse(field, `${this.key(field)} must be an integer ${range} (got ${describe(value)})`);
     return undefined;
   }
 
@@ -138,7 +165,7 @@ export class Section {
     const value = this.get(field);
     if (value === undefined) return fallback;
     if (typeof value === "boolean") return value;
-    this.problem(`${this.key(field)} must be true or false (got ${describe(value)})`);
+    this.refuse(field, `${this.key(field)} must be true or false (got ${describe(value)})`);
     return fallback;
   }
 
@@ -147,7 +174,7 @@ export class Section {
     const value = this.get(field);
     if (value === undefined) return undefined;
     if (!Array.isArray(value)) {
-      this.problem(`${this.key(field)} must be a list of strings (got ${describe(value)})`);
+      this.refuse(field, `${this.key(field)} must be a list of strings (got ${describe(value)})`);
       return undefined;
     }
     const bad = value.filter(
@@ -155,7 +182,10 @@ export class Section {
     );
     if (bad.length > 0) {
       const what = pattern ? pattern.describe : "a non-empty string";
-      this.problem(`${this.key(field)} entries must each be ${what} (got ${bad.map(describe).join(", ")})`);
+      this.refuse(
+        field,
+        `${this.key(field)} entries must each be ${what} (got ${bad.map(describe).join(", ")})`,
+      );
       return undefined;
     }
     return value as string[];
@@ -170,7 +200,7 @@ export class Section {
     const value = this.get(field);
     if (value === undefined) return undefined;
     if (!Array.isArray(value)) {
-      this.problem(`${this.key(field)} must be a list (got ${describe(value)})`);
+      this.refuse(field, `${this.key(field)} must be a list (got ${describe(value)})`);
       return [];
     }
     return value.map((item, index) => Section.of(`${this.key(field)}[${index}]`, item, this.problems));
@@ -181,7 +211,7 @@ export class Section {
     const value = this.get(field);
     if (value === undefined) return {};
     if (!isPlainObject(value)) {
-      this.problem(`${this.key(field)} must be a map of names to strings (got ${describe(value)})`);
+      this.refuse(field, `${this.key(field)} must be a map of names to strings (got ${describe(value)})`);
       return {};
     }
     const result: Record<string, string> = {};
@@ -206,7 +236,8 @@ export class Section {
     const known = [...this.read].sort();
     for (const field of Object.keys(this.value)) {
       if (!this.read.has(field)) {
-        this.problem(`${this.key(field)} is not a known key; known keys: ${known.join(", ")}`);
+        const hint = didYouMean(field, known, this.key(""));
+        this.problem(`${this.key(field)} is not a known key${hint || `; known keys: ${known.join(", ")}`}`);
       }
     }
   }

@@ -19,6 +19,11 @@ import { readStackFiles } from "../tools/stackFiles";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 export const PROGRAM = path.join(PROJECT_DIR, "index.ts");
+/**
+ * The stacks this repository ships, whose files the README's tables and the CI matrices describe.
+ * Stack files a user adds are planned by the tests like these, but compared with nothing.
+ */
+export const SHIPPED_STACKS = ["dev", "kafka-dev", "prod", "staging"];
 
 /** Plans a shipped stack, optionally replacing whole config values (as `pulumi config set` would). */
 export async function planStack(

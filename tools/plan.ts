@@ -9,6 +9,7 @@
  * Exit codes: 0 planned, no mandatory violation; 1 a mandatory policy is violated or the program
  * failed; 2 bad config or usage (messages on stderr).
  */
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { INSTANT_FORMAT, NOW_ENV, parseInstant } from "../stacks/rotation";
@@ -16,7 +17,8 @@ import { ConfigError } from "../stacks/validation";
 import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
-import { UsageError, readStackFiles } from "./stackFiles";
+import { describeFailure } from "./sourceMaps";
+import { UsageError, readStackFiles, withTypeProblems } from "./stackFiles";
 
 export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
   --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
@@ -40,12 +42,16 @@ export interface PlanArgs {
 
 export function parseArgs(argv: string[]): PlanArgs {
   const args: PlanArgs = { stack: "dev", json: false, program: "index.ts", help: false };
+  const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
+    // A second --stack would silently win over the first: say so instead.
+    if (given.has(flag)) throw new UsageError(`${flag} is given twice; give it once (see --help)`);
+    given.add(flag);
     const value = () => {
       const next = argv[++i];
       if (next === undefined || next.startsWith("--"))
-        throw new UsageError(`${flag} needs a value\n${USAGE}`);
+        throw new UsageError(`${flag} needs a value (see --help)`);
       return next;
     };
     if (flag === "--stack") {
@@ -61,14 +67,14 @@ export function parseArgs(argv: string[]): PlanArgs {
     else if (flag === "--now") {
       const text = value();
       if (parseInstant(text) === undefined) {
-        throw new UsageError(`--now must be ${INSTANT_FORMAT} (got ${JSON.stringify(text)})\n${USAGE}`);
+        throw new UsageError(`--now must be ${INSTANT_FORMAT} (got ${JSON.stringify(text)}; see --help)`);
       }
       args.now = text;
     } else if (flag === "--json") args.json = true;
     else if (flag === "--help" || flag === "-h") args.help = true;
     else
       throw new UsageError(
-        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help\n${USAGE}`,
+        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help`,
       );
   }
   return args;
@@ -88,10 +94,14 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     }
     const files = readStackFiles(projectDir, args.stack);
     const program = path.resolve(projectDir, args.program);
+    if (!fs.existsSync(program)) throw new UsageError(`--program: no such file ${program}`);
     const policyConfig = args.policyConfig
       ? path.resolve(projectDir, args.policyConfig)
       : defaultPolicyConfig(files);
-    const result = await withNow(args.now, () => runProgram(programFromFile(program), files));
+    const result = await withNow(args.now, () => runProgram(programFromFile(program), files)).catch(
+      (error: unknown) => Promise.reject(withTypeProblems(files, error)),
+    );
+    if (files.typeProblems.length > 0) throw withTypeProblems(files);
     const violations = await checkPolicies(result.resources, files, policyConfig);
     if (args.json) {
       write(JSON.stringify({ ...planDocument(files.project, files.stack, result), violations }, null, 2));
@@ -107,7 +117,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
       console.error(error.message);
       return 2;
     }
-    console.error(pulumi.RunError.isInstance(error) ? error.message : error);
+    console.error(pulumi.RunError.isInstance(error) ? error.message : describeFailure(error));
     return 1;
   } finally {
     process.stdout.write = stdoutWrite;

@@ -10,6 +10,9 @@ import { parseConfigValue } from "../stacks/config";
 import { PlannedResource, unwrapSecrets } from "./planRuntime";
 import { StackFiles, UsageError } from "./stackFiles";
 
+/** How fix texts name the policy config file (the CLI gives the pack no way to know which one is used). */
+export const POLICY_CONFIG_PATTERN = "policy/config/<environment>.json";
+
 /** `policy/config/<environment>.json`, the environment read from the stack's `<project>:environment`. */
 export function defaultPolicyConfig(files: StackFiles): string {
   const environment = files.config[`${files.project}:environment`] ?? "dev";
@@ -30,14 +33,20 @@ export async function checkPolicies(
   } catch (error) {
     throw new UsageError(`${policyConfigFile}: ${(error as Error).message}`);
   }
-  return evaluatePolicies(
+  const violations = await evaluatePolicies(
     resources.map((resource) => asPolicyResource(resource, files)),
     policyConfig,
   );
+  // Fix texts name the policy config by its pattern; the plan knows which file it used.
+  const used = path.relative(files.projectDir, policyConfigFile);
+  return violations.map((v) => ({ ...v, message: v.message.split(POLICY_CONFIG_PATTERN).join(used) }));
 }
 
-/** The engine's view of a resource: inputs merged over (mock) outputs, secrets readable, its provider. */
-function asPolicyResource(resource: PlannedResource, files: StackFiles): PolicyInputResource {
+/**
+ * The engine's view of a resource, secrets readable: resource policies get its inputs (all the CLI
+ * sends them), stack policies inputs merged over the (mock) outputs; and its provider.
+ */
+export function asPolicyResource(resource: PlannedResource, files: StackFiles): PolicyInputResource {
   return {
     urn: resource.urn,
     type: resource.type,
@@ -46,6 +55,7 @@ function asPolicyResource(resource: PlannedResource, files: StackFiles): PolicyI
       string,
       unknown
     >,
+    inputs: withEngineUnknowns(unwrapSecrets(resource.inputs)) as Record<string, unknown>,
     parent: resource.parent,
     dependencies: resource.dependsOn,
     protect: resource.protect,

@@ -15,6 +15,8 @@ const compilerOptions = {
   inlineSourceMap: true,
 };
 let typescript;
+/** The transpiled code of each loaded file, read only to map a failing program's stack trace. */
+const compiled = new Map();
 
 function transpile(source, filename) {
   typescript ??= require("typescript");
@@ -38,5 +40,8 @@ require.extensions[".ts"] = (module, filename) => {
     fs.mkdirSync(cacheDir, { recursive: true });
     fs.writeFileSync(cached, code);
   }
+  compiled.set(filename, code);
   module._compile(code, filename);
 };
+
+module.exports = { compiled };

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { YAMLParseError, parse } from "yaml";
+import { ConfigError } from "../stacks/validation";
 
 /** Bad input to a tool (a flag, a missing file): exit code 2, message on stderr. */
 export class UsageError extends Error {}
@@ -17,6 +18,12 @@ export interface StackFiles {
   projectDir: string;
   config: Record<string, string>;
   secretKeys: string[];
+  /**
+   * Stack values of another type than `Pulumi.yaml` declares. The CLI refuses the first and never
+   * runs the program; offline they are all reported, with the program's own problems (see
+   * {@link withTypeProblems}), so one mistake hides no other.
+   */
+  typeProblems: string[];
 }
 
 /** What a `secure:` value reads as offline: no key to decrypt it, and it stays secret. */
@@ -63,18 +70,22 @@ export function readStackFiles(projectDir: string, stack: string): StackFiles {
 
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
+  const typeProblems: string[] = [];
   const keys = new Set([...Object.keys(declarations), ...Object.keys(stackValues)]);
   for (const key of keys) {
     const declaration = declarations[key] ?? {};
     const fromStack = key in stackValues;
     const value = fromStack ? stackValues[key] : (declaration.value ?? declaration.default);
     if (value === undefined) continue;
-    if (fromStack && declaration.type) checkDeclaredType(stack, key, declaration.type, value);
+    if (fromStack && declaration.type) {
+      const problem = declaredTypeProblem(stack, key, declaration.type, value);
+      if (problem) typeProblems.push(problem);
+    }
     const { plain, secret } = replaceSecureValues(value);
     config[key] = typeof plain === "string" ? plain : JSON.stringify(plain);
     if (secret || declaration.secret) secretKeys.push(key);
   }
-  return { project: project.name, stack, projectDir, config, secretKeys: secretKeys.sort() };
+  return { project: project.name, stack, projectDir, config, secretKeys: secretKeys.sort(), typeProblems };
 }
 
 /** A file's YAML; a syntax error is the user's to fix, reported with the file and line. */
@@ -98,19 +109,31 @@ function isDeclaration(value: unknown): value is Declaration {
   );
 }
 
-/** The CLI refuses a stack value that does not match the type Pulumi.yaml declares. */
-function checkDeclaredType(stack: string, key: string, type: string, value: unknown): void {
+/** The CLI refuses a stack value that does not match the type Pulumi.yaml declares, in these words. */
+function declaredTypeProblem(stack: string, key: string, type: string, value: unknown): string | undefined {
   const fits =
     (type === "string" && typeof value === "string") ||
     (type === "integer" && Number.isInteger(value)) ||
     (type === "boolean" && typeof value === "boolean") ||
     (type === "array" && Array.isArray(value)) ||
     !(SIMPLE_TYPES as readonly string[]).includes(type);
-  if (!fits) {
-    throw new UsageError(
-      `Stack '${stack}' with configuration key '${key}' must be of type '${type}' (got ${JSON.stringify(value)})`,
-    );
-  }
+  if (fits) return undefined;
+  return `Stack '${stack}' with configuration key '${key}' must be of type '${type}' (got ${JSON.stringify(value)})`;
+}
+
+/**
+ * The outcome of running the program (`error` when it failed) combined with the files' type
+ * problems: one {@link ConfigError} listing the type problems, then the program's own problems
+ * about other keys. Without type problems, the program's error as it was.
+ */
+export function withTypeProblems(files: StackFiles, error?: unknown): unknown {
+  if (files.typeProblems.length === 0) return error;
+  const flagged = files.typeProblems.map((problem) => /configuration key '([^']+)'/.exec(problem)![1]);
+  const others =
+    error instanceof ConfigError
+      ? error.problems.filter((problem) => !flagged.some((key) => problem.startsWith(`${key} `)))
+      : [];
+  return new ConfigError([...files.typeProblems, ...others]);
 }
 
 function replaceSecureValues(value: unknown): { plain: unknown; secret: boolean } {

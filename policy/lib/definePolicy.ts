@@ -10,7 +10,7 @@ import { cannotJudgeError, markUnknowns, Props } from "./known";
 
 /** What every policy of this pack states about itself. */
 export interface PolicyMetadata {
-  /** Unique name, used as the key in `policy/config/<stack>.json`. */
+  /** Unique name, used as the key in `policy/config/<environment>.json`. */
   name: string;
   /** What the policy requires, in one sentence. */
   description: string;

@@ -22,7 +22,8 @@ export const dynamodbPointInTimeRecovery = resourcePolicy({
   name: "dynamodb-point-in-time-recovery",
   description: "DynamoDB tables keep point-in-time recovery (required in prod).",
   severity: "medium",
-  remediationSteps: "set pointInTimeRecovery: { enabled: true }.",
+  remediationSteps:
+    "set pointInTimeRecovery: { enabled: true } (in this project: flink-pipeline:table.pointInTimeRecovery: true in Pulumi.<stack>.yaml).",
   resourceTypes: [TYPES.table],
   check: (props) => {
     const enabled = dig(props, "pointInTimeRecovery", "enabled");
@@ -34,7 +35,8 @@ export const dynamodbDeletionProtection = resourcePolicy({
   name: "dynamodb-deletion-protection",
   description: "DynamoDB tables have deletion protection (required in prod).",
   severity: "medium",
-  remediationSteps: "set deletionProtectionEnabled: true.",
+  remediationSteps:
+    "set deletionProtectionEnabled: true (in this project: flink-pipeline:table.deletionProtection: true in Pulumi.<stack>.yaml).",
   resourceTypes: [TYPES.table],
   check: (props) => {
     const enabled = props.deletionProtectionEnabled;

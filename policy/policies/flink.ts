@@ -27,7 +27,7 @@ export const flinkSupportedRuntime = resourcePolicy<{ supportedRuntimes: string[
   description: "Managed Flink applications run a supported Flink runtime.",
   severity: "high",
   remediationSteps:
-    "set runtimeEnvironment to one of the supported runtimes (take a snapshot before upgrading).",
+    "set runtimeEnvironment to one of the supported runtimes (in this project: flink-pipeline:flink.runtime; take a snapshot before upgrading).",
   configSchema: {
     properties: {
       supportedRuntimes: {
@@ -75,7 +75,8 @@ export const flinkSnapshots = resourcePolicy({
   name: "flink-snapshots-enabled",
   description: "Managed Flink applications take snapshots on stop and update (required in prod).",
   severity: "medium",
-  remediationSteps: "set applicationConfiguration.applicationSnapshotConfiguration.snapshotsEnabled: true.",
+  remediationSteps:
+    "set applicationConfiguration.applicationSnapshotConfiguration.snapshotsEnabled: true (in this project: flink-pipeline:flink.snapshots: true).",
   resourceTypes: [TYPES.flinkApplication],
   check: (props, context) => {
     requireFlinkRuntime(props, context);
@@ -109,7 +110,7 @@ export const flinkParallelismBounds = resourcePolicy<{ minParallelism: number; m
   description: "Managed Flink parallelism stays within the stack's bounds (cost and quota guard).",
   severity: "low",
   remediationSteps:
-    "set parallelismConfiguration.parallelism within the bounds in policy/config/<stack>.json.",
+    "set parallelismConfiguration.parallelism (in this project: flink-pipeline:flink.parallelism) within minParallelism..maxParallelism of flink-parallelism-bounds in policy/config/<environment>.json.",
   configSchema: {
     properties: {
       minParallelism: { type: "integer", minimum: 1, default: 1, description: "Least parallelism." },

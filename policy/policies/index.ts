@@ -1,4 +1,9 @@
-import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  EnforcementLevel,
+  Policies,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { dynamodbDeletionProtection, dynamodbEncryption, dynamodbPointInTimeRecovery } from "./dynamodb";
 import {
   flinkCheckpointing,
@@ -58,3 +63,9 @@ export const stackPolicies: StackValidationPolicy[] = [
 
 /** Every policy of the pack, as `policy/index.ts` serves them and `evaluate.ts` runs them. */
 export const allPolicies: Policies = [...resourcePolicies, ...stackPolicies];
+
+/**
+ * The pack's level, given to `new PolicyPack` in `policy/index.ts`: under the CLI it is the level of
+ * every policy that sets none and that the policy config does not set, so the offline plan uses it too.
+ */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "mandatory";

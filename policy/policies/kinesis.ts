@@ -28,7 +28,8 @@ export const kinesisRetention = resourcePolicy<{ minRetentionHours: number }>({
   name: "kinesis-stream-retention",
   description: "Kinesis streams keep records at least minRetentionHours (default 24 h).",
   severity: "low",
-  remediationSteps: "raise retentionPeriod (hours) to at least the configured minimum.",
+  remediationSteps:
+    "raise retentionPeriod (hours) to at least minRetentionHours of kinesis-stream-retention in policy/config/<environment>.json (in this project: flink-pipeline:source.retentionHours).",
   configSchema: {
     properties: {
       minRetentionHours: {

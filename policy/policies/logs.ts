@@ -6,7 +6,8 @@ export const logGroupRetention = resourcePolicy({
   name: "cloudwatch-log-retention",
   description: "CloudWatch log groups expire their events (retention set, not 0 = forever).",
   severity: "low",
-  remediationSteps: "set retentionInDays (e.g. 30 in dev, 365 in prod).",
+  remediationSteps:
+    "set retentionInDays (e.g. 30 in dev, 365 in prod; in this project: flink-pipeline:flink.logRetentionDays).",
   resourceTypes: [TYPES.logGroup],
   check: (props) => {
     const days = props.retentionInDays;

@@ -81,9 +81,12 @@ export const iamStatementsScopedToStack = stackPolicy<ScopeConfig>({
     "stream, bucket, secret or parameter.",
   severity: "high",
   remediationSteps:
-    "build Resource from the outputs of this stack's resources (stream.arn, table.arn, `${bucket.arn}/*`, ...); " +
-    "a job artifact in a bucket outside the stack goes in externalArtifactBuckets, the subnets and security " +
-    "groups of an existing VPC the app runs in go in externalNetworkResources of policy/config/<stack>.json.",
+    "build Resource from the outputs of this stack's resources (stream.arn, table.arn, `${bucket.arn}/*`, ...). " +
+    "A job artifact in a bucket outside the stack (flink-pipeline:flink.artifact s3://<bucket>/<key>): add " +
+    '"iam-statements-scoped-to-stack": { "externalArtifactBuckets": ["<bucket>"] } to ' +
+    "policy/config/<environment>.json. The subnets and security groups of an existing VPC " +
+    "(flink-pipeline:network.mode existing): add their ids to externalNetworkResources of the same policy in " +
+    "that file. <environment> is the stack's flink-pipeline:environment.",
   configSchema: {
     properties: {
       externalArtifactBuckets: {
@@ -129,10 +132,21 @@ function unscopedGrants(
           urn: resource.urn,
           message:
             `${resource.name}: ${document.location}, ${statement.label} grants access to ${target}, ` +
-            "which is not a resource of this stack.",
+            `which is not a resource of this stack.${externalBucketHint(target)}`,
         })),
     );
   });
+}
+
+/** For an object or bucket outside the stack: the exact policy config entry that admits it as the job's code. */
+function externalBucketHint(target: string): string {
+  const arn = parseArn(target);
+  if (arn?.service !== "s3" || arn.region !== "" || arn.account !== "") return "";
+  const bucket = arn.resource.split("/")[0];
+  return (
+    ` If ${bucket} holds the job's code, add "${bucket}" to "externalArtifactBuckets" of ` +
+    `"iam-statements-scoped-to-stack" in policy/config/<environment>.json.`
+  );
 }
 
 function isInScope(target: string, scope: StackScope): boolean {
@@ -220,6 +234,7 @@ function stackScope(resources: StackResourceView[], config: ScopeConfig): StackS
     ...ownedFromArn(resource),
     ...ownedFromName(resource),
     ...ownedNetwork(resource),
+    ...encryptionKeys(resource),
   ]);
   const regions = new Set<string>();
   const accounts = new Set<string>();
@@ -301,6 +316,35 @@ function networkResources(ids: unknown[], region: string | undefined): OwnedReso
             resource: `${NETWORK_ARN_RESOURCE[prefix]}${String(id)}`,
           },
         ];
+  });
+}
+
+/**
+ * Where a resource names the KMS key it is encrypted with. A customer-managed key of the stream or
+ * the secrets is the user's, not the stack's, yet granting `kms:Decrypt` on exactly that key is
+ * scoped: it reads only what this stack's resources encrypt with it.
+ */
+const ENCRYPTION_KEY_PATHS: Partial<Record<string, readonly (readonly string[])[]>> = {
+  [TYPES.stream]: [["kmsKeyId"]],
+  [TYPES.secret]: [["kmsKeyId"]],
+  [TYPES.ssmParameter]: [["keyId"]],
+  [TYPES.logGroup]: [["kmsKeyId"]],
+  [TYPES.snsTopic]: [["kmsMasterKeyId"]],
+  [TYPES.table]: [["serverSideEncryption", "kmsKeyArn"]],
+};
+
+/** The KMS keys, by full key ARN, that encrypt `resource` (aliases and key ids give none). */
+function encryptionKeys(resource: StackResourceView): OwnedResource[] {
+  return (ENCRYPTION_KEY_PATHS[resource.type] ?? []).flatMap((path) => {
+    let value: unknown = resource.props;
+    for (const field of path) {
+      value =
+        typeof value === "object" && value !== null ? (value as Record<string, unknown>)[field] : undefined;
+    }
+    const arn = typeof value === "string" ? parseArn(value) : undefined;
+    return arn?.service === "kms" && arn.resource.startsWith("key/") && !hasWildcard(arn.resource)
+      ? [{ ...arn, kind: "exact" as const }]
+      : [];
   });
 }
 

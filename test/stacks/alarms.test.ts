@@ -187,7 +187,7 @@ describe("alarms config", () => {
         name: "a typo in a threshold name",
         alarms: { maxLag: 1000 },
         expected: [
-          "flink-pipeline:alarms.maxLag is not a known key; known keys: checkpointDurationMs, cpuPercent, email, enabled, evaluationPeriods, heapPercent, kmsKeyId, maxDroppedRecords, maxLagMs, maxLagRecords, outageMinutes, periodSeconds",
+          "flink-pipeline:alarms.maxLag is not a known key; did you mean flink-pipeline:alarms.maxLagMs?",
         ],
       },
     ];

@@ -211,7 +211,7 @@ describe("confluent source config", () => {
       },
       expected: [
         `flink-pipeline:source.topics[0].name must be 1 to 249 letters, digits, '.', '_' or '-' (got "orders/v1")`,
-        "flink-pipeline:source.topics[1].partition is not a known key; known keys: config, name, partitions",
+        "flink-pipeline:source.topics[1].partition is not a known key; did you mean flink-pipeline:source.topics[1].partitions?",
       ],
     },
     {
@@ -254,7 +254,7 @@ describe("confluent source config", () => {
       name: "a typo in the rotation settings",
       values: { "flink-pipeline:source": { ...SOURCE, rotation: { periodDay: 7 } } },
       expected: [
-        "flink-pipeline:source.rotation.periodDay is not a known key; known keys: epoch, periodDays, retain",
+        "flink-pipeline:source.rotation.periodDay is not a known key; did you mean flink-pipeline:source.rotation.periodDays?",
       ],
     },
     {

@@ -127,7 +127,9 @@ describe("network config", () => {
     {
       name: "an unknown NAT strategy",
       network: { mode: "create", natGateways: "OnePerAz" },
-      expected: ['flink-pipeline:network.natGateways must be one of none, single, onePerAz (got "OnePerAz")'],
+      expected: [
+        'flink-pipeline:network.natGateways must be one of none, single, onePerAz (got "OnePerAz"; did you mean onePerAz?)',
+      ],
     },
     {
       name: "an unknown endpoint",

@@ -123,7 +123,7 @@ describe("the offline plan", () => {
       stderr,
       [
         "Invalid stack configuration:",
-        "  - flink-pipeline:tabel is not a known key; known keys: flink-pipeline:environment, flink-pipeline:protect, flink-pipeline:source, flink-pipeline:table, flink-pipeline:flink, flink-pipeline:alarms, flink-pipeline:network",
+        "  - flink-pipeline:tabel is not a known key; did you mean flink-pipeline:table?",
         "  - flink-pipeline:flink.parallelism must be an integer >= 1 (got 0)",
         "",
       ].join("\n"),

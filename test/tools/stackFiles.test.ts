@@ -2,9 +2,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SECRET_PLACEHOLDER, UsageError, readStackFiles } from "../../tools/stackFiles";
+import { ConfigError } from "../../stacks/validation";
+import { SECRET_PLACEHOLDER, UsageError, readStackFiles, withTypeProblems } from "../../tools/stackFiles";
 
-function project(stackYaml: string): string {
+function project(stackYaml: string, extraDeclarations = ""): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-stack-files-"));
   fs.writeFileSync(
     path.join(dir, "Pulumi.yaml"),
@@ -21,7 +22,7 @@ function project(stackYaml: string): string {
       "      b: 2",
       "  aws:region:",
       "    value: eu-west-1",
-    ].join("\n"),
+    ].join("\n") + `\n${extraDeclarations}`,
   );
   fs.writeFileSync(path.join(dir, "Pulumi.team-a.yaml"), stackYaml);
   return dir;
@@ -67,10 +68,25 @@ describe("reading a stack's config files like the CLI", () => {
     );
   });
 
-  it("refuses a value of another type than Pulumi.yaml declares", () => {
-    assert.throws(
-      () => readStackFiles(project("config:\n  demo:size: large\n"), "team-a"),
-      /Stack 'team-a' with configuration key 'demo:size' must be of type 'integer' \(got "large"\)/,
+  it("reports every value of another type than Pulumi.yaml declares, in the CLI's words", () => {
+    const files = readStackFiles(
+      project("config:\n  demo:size: large\n  demo:count:\n    - 1\n", "  count:\n    type: integer\n"),
+      "team-a",
     );
+    assert.deepEqual(files.typeProblems, [
+      `Stack 'team-a' with configuration key 'demo:size' must be of type 'integer' (got "large")`,
+      `Stack 'team-a' with configuration key 'demo:count' must be of type 'integer' (got [1])`,
+    ]);
+  });
+
+  it("lists type problems before the program's own, without repeating a key", () => {
+    const files = readStackFiles(project("config:\n  demo:size: large\n"), "team-a");
+    const combined = withTypeProblems(
+      files,
+      new ConfigError(['demo:size must be an integer (got "large")', "demo:other is not a known key"]),
+    );
+    assert.ok(combined instanceof ConfigError);
+    assert.deepEqual(combined.problems, [files.typeProblems[0], "demo:other is not a known key"]);
+    assert.equal(withTypeProblems({ ...files, typeProblems: [] }, undefined), undefined);
   });
 });
