@@ -35,7 +35,7 @@ describe("the README's deployment guide", () => {
   });
 
   it("builds the job before it deploys, with files that exist", () => {
-    const order = ["mvn -f app/pom.xml package", "pip install -r app/requirements.txt", "pulumi up"];
+    const order = ["tools/setup-runtime.sh", "tools/build_job_zip.py vendor", "pulumi up"];
     const positions = order.map((command) => deploying.indexOf(command));
     assert.ok(
       positions.every((position) => position >= 0),
@@ -47,8 +47,8 @@ describe("the README's deployment guide", () => {
       "in build order",
     );
     for (const file of [
-      "app/pom.xml",
-      "app/requirements.txt",
+      "tools/setup-runtime.sh",
+      "tools/build_job_zip.py",
       "policy/package.json",
       "policy/config/prod.json",
     ]) {

@@ -39,7 +39,16 @@ const OPTIONS: [string, (stack: string) => Record<string, unknown>][] = [
   ["source.enhancedFanOut", (stack) => withFields(stack, "source", { enhancedFanOut: true })],
   ["a customer-managed alarms.kmsKeyId", (stack) => withFields(stack, "alarms", { kmsKeyId: KEY })],
   ["alarms.email", (stack) => withFields(stack, "alarms", { email: "oncall@example.com" })],
-  ["flink.runtime FLINK-2_2", (stack) => withFields(stack, "flink", { runtime: "FLINK-2_2" })],
+  [
+    "flink.runtime FLINK-2_2",
+    (stack) =>
+      withFields(stack, "flink", {
+        runtime: "FLINK-2_2",
+        acceptOneWayRuntime: "FLINK-2_2",
+        // app/ is built for Flink 1.20, so a 2.2 runtime takes a job of its own.
+        artifact: directoryWith({ "main.py": "print('built for Flink 2.2')\n" }),
+      }),
+  ],
   ["flink.startApplication false", (stack) => withFields(stack, "flink", { startApplication: false })],
 ];
 
