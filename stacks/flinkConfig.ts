@@ -58,6 +58,9 @@ export interface FlinkConfig {
   properties: Record<string, Record<string, string>>;
 }
 
+/** Builds the sample Java job's jar, app-java/target/flink-pipeline-java.jar. */
+export const JAVA_BUILD_COMMAND = "npm run build:java";
+
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
 export function readFlink(section: Section, context: ValidationContext): FlinkConfig {
@@ -224,7 +227,11 @@ function resolveArtifact(
 
   const resolved = path.resolve(context.projectDir, text);
   if (!fs.existsSync(resolved)) {
-    section.problem(`${key} must be ${allowed} (got ${describe(text)}: ${resolved} does not exist)`);
+    const isJar = language === "java" && path.extname(resolved).toLowerCase() === ".jar";
+    // A preview plans a jar that is not built yet (its key says so); a deployment refuses it.
+    if (isJar && context.dryRun) return { kind: "unbuilt", path: resolved };
+    const build = isJar ? `; build it first: ${JAVA_BUILD_COMMAND} (builds the sample job in app-java/)` : "";
+    section.problem(`${key} must be ${allowed} (got ${describe(text)}: ${resolved} does not exist)${build}`);
     return fallback;
   }
   const isDirectory = fs.statSync(resolved).isDirectory();
