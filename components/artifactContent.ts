@@ -122,7 +122,12 @@ export function manifestAttribute(jar: Buffer, attribute: string): string | unde
 export type ArtifactSource =
   | { kind: "s3"; bucket: string; key: string }
   | { kind: "file"; path: string }
-  | { kind: "directory"; path: string };
+  | { kind: "directory"; path: string }
+  /** A local jar not built yet: only a preview accepts it, and its key says `unbuilt` instead of a hash. */
+  | { kind: "unbuilt"; path: string };
+
+/** Stands for the content hash in the key of an {@link ArtifactSource} of kind `unbuilt`. */
+export const UNBUILT = "unbuilt";
 
 /** The uploaded file name, with the content hash so every code change gets a new key. */
 export function contentHashedName(source: Exclude<ArtifactSource, { kind: "s3" }>, hash: string): string {

@@ -7,8 +7,39 @@ import {
   hashDirectory,
   hashFile,
   listArtifactFiles,
+  UNBUILT,
 } from "./artifactContent";
 import { Statement, grant } from "./iam";
+
+/** The object's content and the hash its key carries. */
+function artifactContent(
+  source: Exclude<ArtifactSource, { kind: "s3" }>,
+  exclude: readonly string[] = [],
+): {
+  hash: string;
+  asset: pulumi.asset.Asset | pulumi.asset.Archive;
+} {
+  if (source.kind === "directory") {
+    const files = listArtifactFiles(source.path, exclude);
+    return {
+      hash: hashDirectory(source.path, files),
+      asset: new pulumi.asset.AssetArchive(
+        Object.fromEntries(
+          files.map((file) => [file, new pulumi.asset.FileAsset(path.join(source.path, file))]),
+        ),
+      ),
+    };
+  }
+  if (source.kind === "unbuilt") {
+    // Only a preview gets here (a deployment refuses a missing jar): the engine hashes assets even
+    // then, so it gets this text instead of a file that does not exist.
+    pulumi.log.warn(
+      `${source.path} is not built yet: the plan's artifact key says "${UNBUILT}" instead of its content hash, and a deployment refuses the stack until it is built (npm run build:java for the sample job)`,
+    );
+    return { hash: UNBUILT, asset: new pulumi.asset.StringAsset(`${source.path} not built\n`) };
+  }
+  return { hash: hashFile(source.path), asset: new pulumi.asset.FileAsset(source.path) };
+}
 
 /** Tag that marks a bucket as holding job code; the policy pack requires such buckets be versioned. */
 export const ARTIFACT_BUCKET_TAG = { "flink-pipeline:role": "artifact" };
@@ -153,16 +184,7 @@ export class JobArtifact extends pulumi.ComponentResource {
       { parent: this, dependsOn: [versioning] },
     );
 
-    const files = source.kind === "directory" ? listArtifactFiles(source.path, args.exclude) : [];
-    const hash = source.kind === "directory" ? hashDirectory(source.path, files) : hashFile(source.path);
-    const asset =
-      source.kind === "directory"
-        ? new pulumi.asset.AssetArchive(
-            Object.fromEntries(
-              files.map((file) => [file, new pulumi.asset.FileAsset(path.join(source.path, file))]),
-            ),
-          )
-        : new pulumi.asset.FileAsset(source.path);
+    const { hash, asset } = artifactContent(source, args.exclude);
     const object = new aws.s3.BucketObject(
       `${this.name}-code`,
       {

@@ -85,6 +85,9 @@ export const LOCAL_ENDPOINTS_GROUP = "endpoints";
 /** The manifest attribute our jars (app/pom.xml, app-java/pom.xml) carry. */
 export const FLINK_VERSION_ATTRIBUTE = "Flink-Version";
 
+/** Builds the sample Java job's jar, app-java/target/flink-pipeline-java.jar. */
+export const JAVA_BUILD_COMMAND = "npm run build:java";
+
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
 export function readFlink(section: Section, context: ValidationContext): FlinkConfig {
@@ -229,6 +232,7 @@ function readArtifactFlinkVersion(
       unreadable: `the artifact is an S3 object (s3://${artifact.bucket}/${artifact.key}), which the program does not download`,
     };
   }
+  if (artifact.kind === "unbuilt") return { unreadable: `${artifact.path} does not exist (not built yet)` };
   const where = language === "python" ? `${python.jarfile} in ${artifact.path}` : artifact.path;
   let jar: Buffer | undefined;
   try {
@@ -371,7 +375,11 @@ function resolveArtifact(
 
   const resolved = path.resolve(context.projectDir, text);
   if (!fs.existsSync(resolved)) {
-    section.problem(`${key} must be ${allowed} (got ${describe(text)}: ${resolved} does not exist)`);
+    const isJar = language === "java" && path.extname(resolved).toLowerCase() === ".jar";
+    // A preview plans a jar that is not built yet (its key says so); a deployment refuses it.
+    if (isJar && context.dryRun) return { kind: "unbuilt", path: resolved };
+    const build = isJar ? `; build it first: ${JAVA_BUILD_COMMAND} (builds the sample job in app-java/)` : "";
+    section.problem(`${key} must be ${allowed} (got ${describe(text)}: ${resolved} does not exist)${build}`);
     return fallback;
   }
   const isDirectory = fs.statSync(resolved).isDirectory();

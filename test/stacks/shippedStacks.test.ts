@@ -1,4 +1,8 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { hashFile } from "../../components/artifactContent";
 import { PlanResult } from "../../tools/planRuntime";
 import { stackNames } from "../../tools/stackFiles";
 import { PROJECT_DIR, inputsOf, planStack, resourceOf } from "../helpers";
@@ -13,7 +17,7 @@ function appSettings(plan: PlanResult) {
 describe("the shipped stacks, loaded from their YAML", () => {
   const plans: Record<string, PlanResult> = {};
   before(async () => {
-    for (const stack of ["dev", "staging", "prod"]) plans[stack] = await planStack(stack);
+    for (const stack of ["dev", "staging", "prod", "java-dev"]) plans[stack] = await planStack(stack);
   });
 
   it("dev is small and destroyable", () => {
@@ -61,6 +65,48 @@ describe("the shipped stacks, loaded from their YAML", () => {
     assert.equal(appSettings(plans.prod).parallelism, 4);
     const timeouts = inputsOf(resourceOf(plans.prod, "aws:kinesisanalyticsv2/application:Application"));
     assert.equal(timeouts.name, "flink-pipeline-prod");
+  });
+
+  describe("java-dev, the Java DataStream job", () => {
+    const JAR = path.join(PROJECT_DIR, "app-java", "target", "flink-pipeline-java.jar");
+    const codeKey = (plan: PlanResult) => inputsOf(resourceOf(plan, "aws:s3/bucketObject:BucketObject")).key;
+    const groupIds = (plan: PlanResult) =>
+      inputsOf(
+        resourceOf(plan, "aws:kinesisanalyticsv2/application:Application"),
+      ).applicationConfiguration.environmentProperties.propertyGroups.map(
+        (group: { propertyGroupId: string }) => group.propertyGroupId,
+      );
+
+    it("runs the jar as a Java application with the generated groups and its job group", () => {
+      const app = inputsOf(resourceOf(plans["java-dev"], "aws:kinesisanalyticsv2/application:Application"));
+      assert.equal(app.name, "flink-pipeline-java-dev");
+      assert.equal(app.runtimeEnvironment, "FLINK-1_20");
+      assert.deepEqual(groupIds(plans["java-dev"]), ["job", "sink", "source"]);
+      // Built or not (a fresh clone plans before `npm run build:java`), the key names what is shipped.
+      const expected = fs.existsSync(JAR) ? hashFile(JAR).slice(0, 16) : "unbuilt";
+      assert.equal(codeKey(plans["java-dev"]), `flink-pipeline-java-dev/flink-pipeline-java-${expected}.jar`);
+    });
+
+    it("keys a built jar by its content hash", async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flink-java-"));
+      const jar = path.join(dir, "job.jar");
+      fs.writeFileSync(jar, "a jar's bytes");
+      const flink = { language: "java", artifact: jar };
+      const plan = await planStack("java-dev", { flink }, { dryRun: false });
+      assert.equal(codeKey(plan), `flink-pipeline-java-dev/job-${hashFile(jar).slice(0, 16)}.jar`);
+      fs.writeFileSync(jar, "another build");
+      assert.notEqual(codeKey(await planStack("java-dev", { flink }, { dryRun: false })), codeKey(plan));
+    });
+
+    it("plans a jar that is not built yet, and refuses to deploy it with the build command", async () => {
+      const missing = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "flink-java-")), "job.jar");
+      const flink = { language: "java", artifact: missing };
+      const preview = await planStack("java-dev", { flink });
+      assert.equal(codeKey(preview), "flink-pipeline-java-dev/job-unbuilt.jar");
+      await assert.rejects(planStack("java-dev", { flink }, { dryRun: false }), (error: Error) =>
+        error.message.includes(`${missing} does not exist); build it first: npm run build:java`),
+      );
+    });
   });
 
   it("exports every output the issue lists, for every stack", () => {
