@@ -12,7 +12,7 @@ import { NOW_ENV } from "../stacks/rotation";
 import { ConfigError } from "../stacks/validation";
 import { checkPolicies, defaultPolicyConfig } from "./planPolicies";
 import { planDocument } from "./planReport";
-import { programFromFile, runProgram } from "./planRuntime";
+import { PlanResult, programFromFile, runProgram } from "./planRuntime";
 import { UsageError, readStackFiles, stackNames } from "./stackFiles";
 import { BaseWorktree, checkoutBase, planAtBase } from "./review/baseWorktree";
 import { Change, ReviewResource, diffPlans, hasDanger } from "./review/diff";
@@ -68,17 +68,21 @@ export async function planHead(projectDir: string, stack: string) {
   const result = await runProgram(programFromFile(path.join(projectDir, "index.ts")), files);
   const violations = await checkPolicies(result.resources, files, defaultPolicyConfig(files));
   const document = planDocument(files.project, files.stack, result);
-  const extra = new Map(result.resources.map((r) => [r.urn, r]));
-  const resources: ReviewResource[] = document.resources.map((r) => ({
+  return { document, resources: headResources(result), violations };
+}
+
+/** A plan's resources as the review compares them: redacted inputs, with aliases and replaceOnChanges. */
+export function headResources(result: PlanResult): ReviewResource[] {
+  const document = planDocument("", "", result);
+  return document.resources.map((r, index) => ({
     urn: r.urn,
     type: r.type,
     name: r.name,
     protect: r.protect,
     inputs: r.inputs as Record<string, unknown>,
-    aliases: extra.get(r.urn)?.aliases ?? [],
-    replaceOnChanges: extra.get(r.urn)?.replaceOnChanges ?? [],
+    aliases: result.resources[index].aliases,
+    replaceOnChanges: result.resources[index].replaceOnChanges,
   }));
-  return { document, resources, violations };
 }
 
 function reviewResources(document: Record<string, any> | undefined): ReviewResource[] {
