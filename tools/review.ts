@@ -10,6 +10,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { NOW_ENV } from "../stacks/rotation";
 import { ConfigError } from "../stacks/validation";
+import { estimateCost } from "./cost";
 import { checkPolicies, defaultPolicyConfig } from "./planPolicies";
 import { planDocument } from "./planReport";
 import { PlanResult, programFromFile, runProgram } from "./planRuntime";
@@ -68,7 +69,8 @@ export async function planHead(projectDir: string, stack: string) {
   const result = await runProgram(programFromFile(path.join(projectDir, "index.ts")), files);
   const violations = await checkPolicies(result.resources, files, defaultPolicyConfig(files));
   const document = planDocument(files.project, files.stack, result);
-  return { document, resources: headResources(result), violations };
+  const cost = estimateCost(result.resources, files.config["aws:region"] ?? "us-east-1");
+  return { document, resources: headResources(result), violations, cost };
 }
 
 /** A plan's resources as the review compares them: redacted inputs, with aliases and replaceOnChanges. */
@@ -128,7 +130,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
         changes,
         cost: {
           base: before?.cost?.monthlyUsd ?? null,
-          head: (after?.document as any)?.cost?.monthlyUsd ?? null,
+          head: after?.cost.monthlyUsd ?? null,
         },
         violations: { base: before?.violations ?? [], head: after?.violations ?? [] },
         diagram: undefined,
