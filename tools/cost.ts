@@ -22,7 +22,7 @@ export interface CostAssumptions {
   /** DynamoDB writes per second (the job writes window aggregates, not every record). @default 10 */
   writesPerSecond: number;
   /** Items stored in the table, GB. @default 1 */
-  tableGb: number;
+  dynamodbGb: number;
   /** Application logs ingested per month, GB (kept for the log group's retention). @default 5 */
   logGbPerMonth: number;
 }
@@ -31,7 +31,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   eventsPerSecond: 100,
   eventBytes: 1024,
   writesPerSecond: 10,
-  tableGb: 1,
+  dynamodbGb: 1,
   logGbPerMonth: 5,
 };
 
@@ -216,8 +216,8 @@ export function estimateCost(
       table.urn,
       `DynamoDB ${table.inputs.name}${table.inputs.billingMode === "PAY_PER_REQUEST" ? " (on-demand)" : ""}`,
       writes * p.dynamodbMillionWrites +
-        assumptions.tableGb * (p.dynamodbStorageGbMonth + (pitr ? p.dynamodbPitrGbMonth : 0)),
-      `${writes.toFixed(2)} M writes x $${p.dynamodbMillionWrites} + ${assumptions.tableGb} GB x $${p.dynamodbStorageGbMonth}${pitr ? ` + PITR $${p.dynamodbPitrGbMonth}` : ""}/GB-month`,
+        assumptions.dynamodbGb * (p.dynamodbStorageGbMonth + (pitr ? p.dynamodbPitrGbMonth : 0)),
+      `${writes.toFixed(2)} M writes x $${p.dynamodbMillionWrites} + ${assumptions.dynamodbGb} GB x $${p.dynamodbStorageGbMonth}${pitr ? ` + PITR $${p.dynamodbPitrGbMonth}` : ""}/GB-month`,
     );
   }
 
@@ -316,7 +316,7 @@ export function renderCost(cost: Cost): string {
     ...cost.items.map(
       (i) => `  ${i.what.padEnd(width)}  $${i.monthlyUsd.toFixed(2).padStart(8)}  ${i.basis}`,
     ),
-    `  assumptions: ${a.eventsPerSecond} events/s of ${a.eventBytes} B, ${a.writesPerSecond} table writes/s, ${a.tableGb} GB in the table, ${a.logGbPerMonth} GB logs/month`,
+    `  assumptions: ${a.eventsPerSecond} events/s of ${a.eventBytes} B, ${a.writesPerSecond} table writes/s, ${a.dynamodbGb} GB in the table, ${a.logGbPerMonth} GB logs/month`,
     `  prices: ${"source" in cost.prices ? `${cost.prices.source}, as of ${cost.prices.date}` : ""}; free tiers and S3/SNS/data transfer not counted`,
   ].join("\n");
 }
@@ -326,14 +326,14 @@ export const COST_FLAGS: Record<string, keyof CostAssumptions> = {
   "--events-per-second": "eventsPerSecond",
   "--event-bytes": "eventBytes",
   "--writes-per-second": "writesPerSecond",
-  "--table-gb": "tableGb",
+  "--dynamodb-gb": "dynamodbGb",
   "--log-gb-per-month": "logGbPerMonth",
 };
 
 export const COST_USAGE = `  --events-per-second <n>  cost: records per second into the source (default ${DEFAULT_ASSUMPTIONS.eventsPerSecond})
   --event-bytes <n>        cost: bytes per record (default ${DEFAULT_ASSUMPTIONS.eventBytes})
   --writes-per-second <n>  cost: DynamoDB writes per second (default ${DEFAULT_ASSUMPTIONS.writesPerSecond})
-  --table-gb <n>           cost: GB stored in the table (default ${DEFAULT_ASSUMPTIONS.tableGb})
+  --dynamodb-gb <n>        cost: GB stored in the table (default ${DEFAULT_ASSUMPTIONS.dynamodbGb})
   --log-gb-per-month <n>   cost: application logs per month, GB (default ${DEFAULT_ASSUMPTIONS.logGbPerMonth})`;
 
 /** A non-negative number, or a UsageError naming the flag. */

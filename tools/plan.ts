@@ -87,7 +87,7 @@ export function parseArgs(argv: string[]): PlanArgs {
     else if (flag === "--help" || flag === "-h") args.help = true;
     else
       throw new UsageError(
-        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, ${Object.keys(COST_FLAGS).join(", ")}, --help\n${USAGE}`,
+        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help, ${Object.keys(COST_FLAGS).join(", ")}\n${USAGE}`,
       );
   }
   return args;

@@ -63,6 +63,6 @@ describe("monthly cost of the plan", function () {
     assert.equal(parseArgs(["--events-per-second", "250"]).assumptions.eventsPerSecond, 250);
     assert.deepEqual(parseArgs([]).assumptions, DEFAULT_ASSUMPTIONS);
     assert.throws(() => costFlagValue("--event-bytes", "-1"), /--event-bytes must be a non-negative number/);
-    assert.throws(() => parseArgs(["--table-gb", "lots"]), /--table-gb must be a non-negative number/);
+    assert.throws(() => parseArgs(["--dynamodb-gb", "lots"]), /--dynamodb-gb must be a non-negative number/);
   });
 });
