@@ -22,6 +22,7 @@ import {
   estimateCost,
   renderCost,
 } from "./cost";
+import { DiagramResource, renderDiagram } from "./diagram";
 import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
@@ -35,6 +36,7 @@ export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] 
                            <environment> from the stack's flink-pipeline:environment)
   --now <time>             plan as of this instant, e.g. 2025-03-01T00:00:00Z, to preview a key
                            rotation (default: the current time; sets ${NOW_ENV} for the program)
+  --diagram                print a Mermaid flowchart of the stack instead of the tree
 ${COST_USAGE}
   --help                   show this help`;
 
@@ -46,6 +48,8 @@ export interface PlanArgs {
   help: boolean;
   /** The instant to plan as of, as given. @default undefined (the current time) */
   now?: string;
+  /** Print a Mermaid flowchart instead of the tree. @default false */
+  diagram?: boolean;
   /** Workload assumptions of the monthly cost. @default DEFAULT_ASSUMPTIONS */
   assumptions: CostAssumptions;
 }
@@ -84,10 +88,11 @@ export function parseArgs(argv: string[]): PlanArgs {
       args.now = text;
     } else if (COST_FLAGS[flag]) args.assumptions[COST_FLAGS[flag]] = costFlagValue(flag, value());
     else if (flag === "--json") args.json = true;
+    else if (flag === "--diagram") args.diagram = true;
     else if (flag === "--help" || flag === "-h") args.help = true;
     else
       throw new UsageError(
-        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help, ${Object.keys(COST_FLAGS).join(", ")}\n${USAGE}`,
+        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help, --diagram, ${Object.keys(COST_FLAGS).join(", ")}\n${USAGE}`,
       );
   }
   return args;
@@ -113,7 +118,9 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     const result = await withNow(args.now, () => runProgram(programFromFile(program), files));
     const violations = await checkPolicies(result.resources, files, policyConfig);
     const cost = estimateCost(result.resources, files.config["aws:region"] ?? "us-east-1", args.assumptions);
-    if (args.json) {
+    if (args.diagram) {
+      write(renderDiagram(planDocument(files.project, files.stack, result).resources as DiagramResource[]));
+    } else if (args.json) {
       write(
         JSON.stringify({ ...planDocument(files.project, files.stack, result), violations, cost }, null, 2),
       );

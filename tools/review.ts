@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NOW_ENV } from "../stacks/rotation";
 import { ConfigError } from "../stacks/validation";
 import { estimateCost } from "./cost";
+import { DiagramResource, renderDiagram } from "./diagram";
 import { checkPolicies, defaultPolicyConfig } from "./planPolicies";
 import { planDocument } from "./planReport";
 import { PlanResult, programFromFile, runProgram } from "./planRuntime";
@@ -133,7 +134,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
           head: after?.cost.monthlyUsd ?? null,
         },
         violations: { base: before?.violations ?? [], head: after?.violations ?? [] },
-        diagram: undefined,
+        diagram: after ? renderDiagram(after.document.resources as DiagramResource[]) : undefined,
       });
     }
     const report = { base: args.base!, baseCommit: base.commit, head: "working tree", reviews };

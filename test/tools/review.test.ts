@@ -272,6 +272,21 @@ describe("review: the command", function () {
     assert.equal((await run(["--base", "HEAD", "--json", "--markdown"])).code, 2);
   });
 
+  it("--markdown: a summary table, then details and the head's diagram", async () => {
+    const { stdout } = await run(["--base", "HEAD", "--stack", "prod", "--markdown"]);
+    assert.match(stdout, /^<!-- flink-pipeline-review -->\n## Offline review/);
+    assert.match(
+      stdout,
+      /\| stack \| create \| update \| replace \| delete \| dangers \| monthly cost \| mandatory violations \|/,
+    );
+    assert.match(
+      stdout,
+      /\| prod \| \d+ \| \d+ \| \d+ \| \d+ \| .* \| \$808\.63 -> \$808\.63 \(\+\$0\.00\/month\) \| 0 → 0 \|/,
+    );
+    assert.match(stdout, /```mermaid\nflowchart LR\n {2}source0\[\("Kinesis flink-pipeline-prod-events"\)\]/);
+    assert.match(stdout, /source0 --> app0\n {2}app0 --> table0/);
+  });
+
   it("--json: the documented shape, against HEAD in a temporary worktree that is removed afterwards", async () => {
     const before = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("flink-pipeline-review-"));
     const { code, stdout } = await run(["--base", "HEAD", "--stack", "dev", "--json"]);
