@@ -59,6 +59,8 @@ export class ConfluentSource extends pulumi.ComponentResource {
   public readonly topics: confluentcloud.KafkaTopic[];
   public readonly acls: confluentcloud.KafkaAcl[];
   public readonly roleBindings: confluentcloud.RoleBinding[];
+  /** What the job needs before it starts: its topics, its ACLs and its Schema Registry role bindings. */
+  public readonly readyForJob: pulumi.Resource[];
   /** Key pairs by generation name, oldest first. */
   public readonly keys: { generation: string; pair: KeyPair }[];
   /** The newest generation's keys: the ones the client configs carry. */
@@ -203,6 +205,8 @@ export class ConfluentSource extends pulumi.ComponentResource {
         parts.map((part) => subjectBinding(topic.name, part, "DeveloperWrite")),
       ),
     ];
+
+    this.readyForJob = [...this.topics, ...this.acls, ...this.roleBindings];
 
     this.keys = args.keyGenerations.map((generation) => {
       const created = generation.start.toISOString().slice(0, 10);

@@ -56,11 +56,20 @@ export class FeatureTable extends pulumi.ComponentResource {
       { parent: this, protect: retain, retainOnDelete: retain },
     );
     this.tableName = this.table.name;
-    this.tableArn = this.table.arn;
+    // From the name (settled before the table exists), so the write grant is known at the first preview.
+    const parent = { parent: this };
+    const region = aws.getRegionOutput({}, parent).region;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    this.tableArn = pulumi.interpolate`arn:${partition}:dynamodb:${region}:${accountId}:table/${this.table.name}`;
     this.registerOutputs({ tableName: this.tableName, tableArn: this.tableArn });
   }
 
-  /** Lets `role` write items (what the Flink DynamoDB sink calls), on this table only. */
+  /**
+   * Lets `role` write items, on this table only: the Flink DynamoDB sink (flink-connector-dynamodb
+   * 4.3.0, the jobs' version, as 5.1.0) writes every batch with BatchWriteItem
+   * (sink/DynamoDbSinkWriter.java) and calls nothing else: no PutItem, no DescribeTable.
+   */
   grantWrite(role: aws.iam.Role): aws.iam.RolePolicy {
     return grant(
       `${this.name}-write`,
@@ -68,7 +77,7 @@ export class FeatureTable extends pulumi.ComponentResource {
       [
         {
           Sid: "WriteItems",
-          Action: ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable", "dynamodb:PutItem"],
+          Action: ["dynamodb:BatchWriteItem"],
           Resource: this.tableArn,
         },
       ],

@@ -8,6 +8,9 @@ export interface PropertyGroupInput {
   propertyMap: Record<string, string>;
 }
 
+/** Where Managed Flink publishes an application's metrics (and the job's `kinesisanalytics` metric group). */
+export const FLINK_METRICS_NAMESPACE = "AWS/KinesisAnalytics";
+
 /** The log group a Managed Flink application named `applicationName` writes to. */
 export function logGroupNameOf(applicationName: string): string {
   return `/aws/kinesis-analytics/${applicationName}`;
@@ -138,8 +141,15 @@ export class FlinkApplication extends pulumi.ComponentResource {
           Resource: pulumi.interpolate`${logGroupArn}:log-stream:*`,
         },
         { Sid: "WriteLogs", Action: ["logs:PutLogEvents"], Resource: logStreamArn },
-        // PutMetricData supports no resource-level permissions.
-        { Sid: "PublishMetrics", Action: ["cloudwatch:PutMetricData"], Resource: "*" },
+        // PutMetricData supports no resource-level permissions, but the `cloudwatch:namespace` condition key
+        // (CloudWatch guide, "Using condition keys to limit access to CloudWatch namespaces"): the service
+        // publishes the application's metrics, the job's own counters included, to AWS/KinesisAnalytics only.
+        {
+          Sid: "PublishMetrics",
+          Action: ["cloudwatch:PutMetricData"],
+          Resource: "*",
+          Condition: { StringEquals: { "cloudwatch:namespace": FLINK_METRICS_NAMESPACE } },
+        },
       ],
       this,
     );

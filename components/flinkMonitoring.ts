@@ -1,12 +1,20 @@
 import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+import { FLINK_METRICS_NAMESPACE } from "./flinkApplication";
 
 /** Where Managed Flink publishes application metrics. */
-export const FLINK_NAMESPACE = "AWS/KinesisAnalytics";
+export const FLINK_NAMESPACE = FLINK_METRICS_NAMESPACE;
 
-/** The stream (Kinesis) or topic (Kafka) the job reads: its lag metric and that metric's dimensions differ. */
+/** Where Kinesis Data Streams publishes its own per-stream and per-consumer metrics. */
+export const KINESIS_NAMESPACE = "AWS/Kinesis";
+
+/**
+ * What the job reads: a Kinesis stream (with `consumerName` when it reads with enhanced fan-out) or
+ * Kafka topics. The lag metric differs per source; see {@link lagMetric}.
+ */
 export type MonitoredSource =
-  { kind: "kinesis"; streamName: pulumi.Input<string> } | { kind: "kafka"; topic: pulumi.Input<string> };
+  { kind: "kinesis"; streamName: pulumi.Input<string>; consumerName?: string } | { kind: "kafka" };
 
 /** Arguments of {@link FlinkMonitoring}. */
 export interface FlinkMonitoringArgs {
@@ -16,6 +24,11 @@ export interface FlinkMonitoringArgs {
   runtime?: string;
   /** The source whose lag is watched. */
   source: MonitoredSource;
+  /**
+   * Whether the program starts the application. A stack that deliberately leaves it stopped gets no
+   * outage alarm (it would be in alarm from the start). @default true
+   */
+  startApplication?: boolean;
   /** The application's checkpointing; without it, the checkpoint alarms are left out. @default enabled, 60000 ms */
   checkpointing?: { enabled?: boolean; intervalMs?: number };
   /** Alarm thresholds. @default see each field */
@@ -24,6 +37,12 @@ export interface FlinkMonitoringArgs {
   periodSeconds?: number;
   /** Periods the heap, CPU and lag alarms must breach in a row (the others alarm on the first). @default 3 */
   evaluationPeriods?: number;
+  /**
+   * Minutes the application must be down (failing, restarting, or publishing no metrics) before the
+   * outage alarm fires: longer than a deployment's snapshot, stop and restart, so a normal deploy does
+   * not page. @default 10
+   */
+  outageMinutes?: number;
   /** An e-mail address subscribed to the topic; AWS sends it a confirmation link. @default no subscription */
   email?: string;
   /**
@@ -46,10 +65,14 @@ export interface MonitoringThresholds {
   cpuPercent?: number;
   /** `lastCheckpointDuration` (ms) above this alarms. @default half the checkpoint interval */
   checkpointDurationMs?: number;
+  /** Records the job drops in one period (its `droppedRecords` counter) above this alarms. @default 0 */
+  maxDroppedRecords?: number;
 }
 
 /** One metric of an alarm or a metric-math alarm's input. */
 export interface AlarmMetric {
+  /** @default {@link FLINK_NAMESPACE} */
+  namespace?: string;
   metricName: string;
   statistic: string;
   dimensions: Record<string, pulumi.Input<string>>;
@@ -71,6 +94,9 @@ export interface AlarmDefinition {
   treatMissingData: "breaching" | "notBreaching";
 }
 
+/** The job's counter of records it drops (contract 2 in the coordination notes), in group `kinesisanalytics`. */
+export const DROPPED_RECORDS_METRIC = "droppedRecords";
+
 /** The metric names of a runtime: Flink 2.x dropped `fullRestarts` and deprecated `uptime`/`downtime`. */
 export function runtimeMetrics(runtime: string): { restarts: string; running: string; outage: string[] } {
   const major = Number(/^FLINK-(\d+)_/.exec(runtime)?.[1] ?? 1);
@@ -80,28 +106,59 @@ export function runtimeMetrics(runtime: string): { restarts: string; running: st
 }
 
 /**
- * The `Id` dimension Managed Flink gives a Kinesis source's metrics: the stream name with `-` and `.`
- * replaced by `_` (Flink metric-group names cannot hold them).
+ * The base of the topic, KMS alias and dashboard names, which allow only letters, digits, `-` and
+ * `_` (application names also allow `.`). A name that needs replacing gets a hash of the original, so
+ * `x.a` and `x-a` (two stacks in one account) never share a topic, alias or dashboard: one stack's
+ * destroy would delete the other's.
  */
-export function kinesisMetricId(streamName: string): string {
-  return streamName.replace(/[-.]/g, "_");
-}
-
-/** Topic and dashboard names allow only letters, digits, `-` and `_`; application names also allow `.`. */
 export function resourceNameOf(applicationName: string): string {
-  return applicationName.replace(/[^A-Za-z0-9_-]/g, "-");
+  const replaced = applicationName.replace(/[^A-Za-z0-9_-]/g, "-");
+  if (replaced === applicationName) return applicationName;
+  return `${replaced}-${createHash("sha256").update(applicationName).digest("hex").slice(0, 8)}`;
 }
 
-/** The lag metric of a source, with the dimensions Managed Flink publishes it under. */
+/** SNS allows a topic display name of at most this many characters. */
+export const SNS_DISPLAY_NAME_MAX = 100;
+
+/** The topic's display name (the sender of its e-mails), shortened to what SNS accepts. */
+export function topicDisplayName(applicationName: string): string {
+  const full = `Alarms of ${applicationName}`;
+  return full.length <= SNS_DISPLAY_NAME_MAX ? full : `${full.slice(0, SNS_DISPLAY_NAME_MAX - 3)}...`;
+}
+
+/**
+ * The lag metric of a source, on dimensions its publisher really sets:
+ * - Kinesis: the stream's own metrics, published by Kinesis Data Streams per stream (polling:
+ *   `GetRecords.IteratorAgeMilliseconds` {StreamName}) or per enhanced fan-out consumer
+ *   (`SubscribeToShardEvent.MillisBehindLatest` {StreamName, ConsumerName}), whichever connector
+ *   reads: the legacy consumer's `millisBehindLatest` {Application, Flow, Id} disappears with the 5.x
+ *   `KinesisStreamsSource`, which registers it under the groups
+ *   KinesisStreamSource.accountId.<id>.region.<r>.stream.<name>.shardId.<shard>.
+ * - Kafka: `records_lag_max` {Application}: the Flink Kafka source publishes the consumer's
+ *   records-lag-max under KafkaSourceReader.KafkaConsumer, with no topic group.
+ * docs/operations.md#source-lag cites the sources.
+ */
 export function lagMetric(applicationName: string, source: MonitoredSource): AlarmMetric {
-  const base = { Application: applicationName, Flow: "Input" };
-  return source.kind === "kinesis"
+  if (source.kind === "kafka") {
+    return {
+      metricName: "records_lag_max",
+      statistic: "Maximum",
+      dimensions: { Application: applicationName },
+    };
+  }
+  return source.consumerName === undefined
     ? {
-        metricName: "millisBehindLatest",
+        namespace: KINESIS_NAMESPACE,
+        metricName: "GetRecords.IteratorAgeMilliseconds",
         statistic: "Maximum",
-        dimensions: { ...base, Id: pulumi.output(source.streamName).apply(kinesisMetricId) },
+        dimensions: { StreamName: source.streamName },
       }
-    : { metricName: "records_lag_max", statistic: "Maximum", dimensions: { ...base, Topic: source.topic } };
+    : {
+        namespace: KINESIS_NAMESPACE,
+        metricName: "SubscribeToShardEvent.MillisBehindLatest",
+        statistic: "Maximum",
+        dimensions: { StreamName: source.streamName, ConsumerName: source.consumerName },
+      };
 }
 
 /** Every alarm of an application, from its runtime, source and thresholds. */
@@ -129,17 +186,24 @@ export function alarmDefinitions(args: FlinkMonitoringArgs): AlarmDefinition[] {
           expression: metrics.outage.map((_, i) => `m${i + 1}`).join(" + "),
           metrics: metrics.outage.map((m) => appMetric(m)),
         };
-  const definitions: AlarmDefinition[] = [
-    {
+  const outageMinutes = args.outageMinutes ?? 10;
+  const definitions: AlarmDefinition[] = [];
+  // An application the stack does not start publishes nothing: the outage alarm would fire at once.
+  if (args.startApplication ?? true) {
+    definitions.push({
       key: "downtime",
-      description: `${app} is failing or restarting, or publishes no metrics (stopped): it processes nothing and takes no snapshots. Runbook: docs/operations.md#the-application-is-down.`,
+      description: `${app} has been failing or restarting, or publishing no metrics (stopped), for ${outageMinutes} minutes: it processes nothing and takes no snapshots. A deployment's restart takes less. Runbook: docs/operations.md#the-application-is-down.`,
       ...outage,
       threshold: 0,
       comparison: "GreaterThanThreshold",
-      evaluationPeriods: 1,
+      // CloudWatch evaluates at most one day of periods.
+      evaluationPeriods: Math.min(
+        Math.max(1, Math.ceil((outageMinutes * 60) / (args.periodSeconds ?? 60))),
+        Math.floor(86400 / (args.periodSeconds ?? 60)),
+      ),
       treatMissingData: "breaching",
-    },
-  ];
+    });
+  }
   if (checkpointing.enabled) {
     definitions.push(
       {
@@ -191,6 +255,18 @@ export function alarmDefinitions(args: FlinkMonitoringArgs): AlarmDefinition[] {
       treatMissingData: "notBreaching",
     },
   );
+  const maxDropped = thresholds.maxDroppedRecords ?? 0;
+  definitions.push({
+    key: "dropped-records",
+    description: `${app} dropped more than ${maxDropped} records in one period (${DROPPED_RECORDS_METRIC}): records it could not parse or write were counted and skipped, not processed. Runbook: docs/operations.md#the-job-drops-records.`,
+    // The counter is cumulative since the job started: its rise over one period is what was dropped then.
+    expression: "RATE(m1) * PERIOD(m1)",
+    metrics: [appMetric(DROPPED_RECORDS_METRIC)],
+    threshold: maxDropped,
+    comparison: "GreaterThanThreshold",
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+  });
   const lagLimit =
     args.source.kind === "kinesis" ? (thresholds.maxLagMs ?? 60000) : (thresholds.maxLagRecords ?? 10000);
   const lagUnit = args.source.kind === "kinesis" ? "ms" : "records";
@@ -288,10 +364,15 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
 
     this.topic = new aws.sns.Topic(
       `${name}-topic`,
-      { name: `${baseName}-alarms`, displayName: `Alarms of ${app}`, kmsMasterKeyId: kmsKeyId },
+      { name: `${baseName}-alarms`, displayName: topicDisplayName(app), kmsMasterKeyId: kmsKeyId },
       parent,
     );
-    const alarmArnPattern = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${app}-*`;
+    const definitions = alarmDefinitions(args);
+    // This application's alarms by exact ARN: a pattern `<app>-*` would also admit those of an app `<app>-x`.
+    const alarmArnsByName = definitions.map(
+      (definition) =>
+        pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${app}-${definition.key}`,
+    );
     new aws.sns.TopicPolicy(
       `${name}-topic-policy`,
       {
@@ -307,7 +388,7 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
               Resource: this.topic.arn,
               Condition: {
                 StringEquals: { "aws:SourceAccount": accountId },
-                ArnLike: { "aws:SourceArn": alarmArnPattern },
+                ArnEquals: { "aws:SourceArn": alarmArnsByName },
               },
             },
           ],
@@ -323,7 +404,6 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
       );
     }
 
-    const definitions = alarmDefinitions(args);
     this.alarms = {};
     for (const definition of definitions) {
       this.alarms[definition.key] = new aws.cloudwatch.MetricAlarm(
@@ -390,7 +470,7 @@ function alarmArgs(
   if (definition.metric) {
     return {
       ...common,
-      namespace: FLINK_NAMESPACE,
+      namespace: definition.metric.namespace ?? FLINK_NAMESPACE,
       metricName: definition.metric.metricName,
       statistic: definition.metric.statistic,
       dimensions: definition.metric.dimensions,
@@ -405,7 +485,7 @@ function alarmArgs(
         id: `m${index + 1}`,
         returnData: false,
         metric: {
-          namespace: FLINK_NAMESPACE,
+          namespace: metric.namespace ?? FLINK_NAMESPACE,
           metricName: metric.metricName,
           stat: metric.statistic,
           dimensions: metric.dimensions,
@@ -422,7 +502,7 @@ export interface DashboardInputs {
   region: string;
   runtime: string;
   period: number;
-  lag: { metricName: string; statistic: string; dimensions: Record<string, string> };
+  lag: { namespace?: string; metricName: string; statistic: string; dimensions: Record<string, string> };
   /** Alarm thresholds by alarm key (`source-lag`, `cpu`, ...), drawn on the matching graphs. */
   thresholds: Record<string, number>;
   alarmArns: string[];
@@ -498,7 +578,14 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Record<string
       graph("Checkpoint size", [appMetric("lastCheckpointSize", "Maximum")], { x: 8, y: 10 }),
       graph(
         `Source lag (${inputs.lag.metricName})`,
-        [[FLINK_NAMESPACE, inputs.lag.metricName, ...lagDimensions, { stat: inputs.lag.statistic }]],
+        [
+          [
+            inputs.lag.namespace ?? FLINK_NAMESPACE,
+            inputs.lag.metricName,
+            ...lagDimensions,
+            { stat: inputs.lag.statistic },
+          ],
+        ],
         { x: 16, y: 10 },
         "source-lag",
       ),

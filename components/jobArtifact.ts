@@ -8,7 +8,7 @@ import {
   hashFile,
   listArtifactFiles,
 } from "./artifactContent";
-import { grant } from "./iam";
+import { Statement, grant } from "./iam";
 
 /** Tag that marks a bucket as holding job code; the policy pack requires such buckets be versioned. */
 export const ARTIFACT_BUCKET_TAG = { "flink-pipeline:role": "artifact" };
@@ -23,6 +23,11 @@ export interface JobArtifactArgs {
   noncurrentVersionDays?: number;
   /** Protect the bucket and keep it (with its objects) when the stack is destroyed. @default false */
   retain?: boolean;
+  /**
+   * The customer-managed KMS key an existing S3 object is encrypted with; the reader then needs
+   * `kms:Decrypt` on it. @default undefined (SSE-S3 or the AWS-managed `aws/s3` key: no grant needed)
+   */
+  kmsKeyArn?: string;
 }
 
 /**
@@ -38,6 +43,7 @@ export class JobArtifact extends pulumi.ComponentResource {
   public readonly bucketArn: pulumi.Output<string>;
   public readonly objectKey: pulumi.Output<string>;
   public readonly objectArn: pulumi.Output<string>;
+  private readonly kmsKeyArn?: string;
 
   constructor(
     private readonly name: string,
@@ -46,6 +52,10 @@ export class JobArtifact extends pulumi.ComponentResource {
   ) {
     super("flink-pipeline:artifact:JobArtifact", name, {}, opts);
     const source = args.source;
+    if (args.kmsKeyArn !== undefined && source.kind !== "s3") {
+      throw new Error(`JobArtifact ${name}: kmsKeyArn applies only to an existing S3 object`);
+    }
+    this.kmsKeyArn = args.kmsKeyArn;
 
     if (source.kind === "s3") {
       const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -58,9 +68,11 @@ export class JobArtifact extends pulumi.ComponentResource {
       this.bucket = bucket;
       this.object = object;
       this.bucketName = bucket.bucket;
-      this.bucketArn = bucket.arn;
+      // From the bucket's name (settled before it exists), so the read grant is known at the first preview.
+      const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+      this.bucketArn = pulumi.interpolate`arn:${partition}:s3:::${bucket.bucket}`;
       this.objectKey = object.key;
-      this.objectArn = pulumi.interpolate`${bucket.arn}/${object.key}`;
+      this.objectArn = pulumi.interpolate`${this.bucketArn}/${object.key}`;
     }
     this.registerOutputs({ bucketName: this.bucketName, objectKey: this.objectKey });
   }
@@ -162,13 +174,24 @@ export class JobArtifact extends pulumi.ComponentResource {
     return { bucket, object };
   }
 
-  /** Lets `role` read the job's code object (any version of it), and nothing else in the bucket. */
+  /**
+   * Lets `role` read the job's code object (any version of it), and nothing else in the bucket;
+   * with a customer-managed key, `kms:Decrypt` on that key through S3 only.
+   */
   grantRead(role: aws.iam.Role): aws.iam.RolePolicy {
-    return grant(
-      `${this.name}-read`,
-      role,
-      [{ Sid: "ReadJobCode", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: this.objectArn }],
-      this,
-    );
+    const statements: Statement[] = [
+      { Sid: "ReadJobCode", Action: ["s3:GetObject", "s3:GetObjectVersion"], Resource: this.objectArn },
+    ];
+    if (this.kmsKeyArn !== undefined) {
+      const region = aws.getRegionOutput({}, { parent: this }).region;
+      statements.push({
+        // S3 asks KMS to decrypt the object's data key on the reader's behalf (SSE-KMS).
+        Sid: "DecryptJobCode",
+        Action: ["kms:Decrypt"],
+        Resource: this.kmsKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`s3.${region}.amazonaws.com` } },
+      });
+    }
+    return grant(`${this.name}-read`, role, statements, this);
   }
 }

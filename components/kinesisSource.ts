@@ -1,6 +1,6 @@
 import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { grant } from "./iam";
+import { Statement, grant } from "./iam";
 
 /** Arguments of {@link KinesisSource}. */
 export interface KinesisSourceArgs {
@@ -16,6 +16,11 @@ export interface KinesisSourceArgs {
   kmsKeyId?: string;
   /** Protect the stream and keep it when the stack is destroyed. @default false */
   retain?: boolean;
+  /**
+   * Delete the stream even while enhanced fan-out consumers are registered on it (a job stopped
+   * without deregistering leaves its consumer behind, and the delete would then fail). @default false
+   */
+  enforceConsumerDeletion?: boolean;
 }
 
 /** The Kinesis Data Stream the Flink job reads, encrypted at rest. */
@@ -47,52 +52,68 @@ export class KinesisSource extends pulumi.ComponentResource {
         retentionPeriod: args.retentionHours ?? 24,
         encryptionType: "KMS",
         kmsKeyId: this.kmsKeyId,
+        enforceConsumerDeletion: args.enforceConsumerDeletion ?? false,
       },
       { parent: this, protect: retain, retainOnDelete: retain },
     );
     this.streamName = this.stream.name;
-    this.streamArn = this.stream.arn;
+    // Built from the name, which the provider settles before the stream exists (it auto-names in its
+    // check), so grants naming it are known at the first preview and the policies can judge them.
+    const parent = { parent: this };
+    const region = aws.getRegionOutput({}, parent).region;
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const partition = aws.getPartitionOutput({}, parent).partition;
+    this.streamArn = pulumi.interpolate`arn:${partition}:kinesis:${region}:${accountId}:stream/${this.stream.name}`;
     this.registerOutputs({ streamName: this.streamName, streamArn: this.streamArn });
   }
 
   /**
-   * Lets `role` read the stream the way the Flink Kinesis connector does: polling on the stream
-   * ARN and, with enhanced fan-out, consumer registration and `SubscribeToShard` on its consumers.
+   * Lets `role` read the stream the way the jobs' Kinesis connector does, and nothing more. Both jobs
+   * ship flink-connector-kinesis 4.3.0 (the `FlinkKinesisConsumer`, behind the SQL `kinesis` connector;
+   * flink-connector-aws 5.x, whose `KinesisStreamsSource` drops DescribeStream, is not available to
+   * the build). Sources: flink-connector-kinesis/src/main/java/.../kinesis/proxy/.
    */
-  grantRead(role: aws.iam.Role, options: { enhancedFanOut?: boolean } = {}): aws.iam.RolePolicy {
-    const statements = [
+  grantRead(
+    role: aws.iam.Role,
+    options: { enhancedFanOut?: boolean; consumerName?: string } = {},
+  ): aws.iam.RolePolicy {
+    const fanOut = options.enhancedFanOut ?? false;
+    const statements: Statement[] = [
       {
         Sid: "ReadStream",
+        // KinesisProxy: shard discovery calls ListShards (listShards) after DescribeStream (lookupStreamArn,
+        // for the stream's ARN); polling (not fan-out) reads with GetShardIterator and GetRecords.
         Action: [
           "kinesis:DescribeStream",
-          "kinesis:DescribeStreamSummary",
-          "kinesis:GetRecords",
-          "kinesis:GetShardIterator",
+          ...(fanOut ? [] : ["kinesis:GetRecords", "kinesis:GetShardIterator"]),
           "kinesis:ListShards",
         ],
         Resource: this.streamArn,
       },
     ];
-    if (options.enhancedFanOut) {
-      // RegisterStreamConsumer acts on the stream; the other consumer APIs on `<stream>/consumer/<name>:<ts>`.
+    if (fanOut) {
+      if (options.consumerName === undefined) {
+        throw new Error(`KinesisSource ${this.name}: enhanced fan-out needs the consumer's name`);
+      }
       statements.push(
         {
+          // publisher/fanout/StreamConsumerRegistrar (at job start): DescribeStreamSummary (the
+          // stream's ARN) and RegisterStreamConsumer, both authorized on the stream. No ListStreamConsumers.
           Sid: "RegisterConsumer",
-          Action: [
-            "kinesis:DeregisterStreamConsumer",
-            "kinesis:ListStreamConsumers",
-            "kinesis:RegisterStreamConsumer",
-          ],
+          Action: ["kinesis:DescribeStreamSummary", "kinesis:RegisterStreamConsumer"],
           Resource: this.streamArn,
         },
         {
+          // KinesisProxySyncV2.describeStreamConsumer (waits for ACTIVE) and deregisterStreamConsumer,
+          // KinesisProxyAsyncV2.subscribeToShard (the fan-out publisher): authorized on the consumer,
+          // `<stream>/consumer/<name>:<creation timestamp>`.
           Sid: "ReadWithFanOut",
           Action: [
             "kinesis:DeregisterStreamConsumer",
             "kinesis:DescribeStreamConsumer",
             "kinesis:SubscribeToShard",
           ],
-          Resource: pulumi.interpolate`${this.streamArn}/consumer/*`,
+          Resource: pulumi.interpolate`${this.streamArn}/consumer/${options.consumerName}:*`,
         },
       );
     }

@@ -186,6 +186,8 @@ export class PipelineNetwork extends pulumi.ComponentResource {
   /** Undefined when no interface endpoint is enabled. */
   public readonly endpointSecurityGroup?: aws.ec2.SecurityGroup;
   public readonly endpoints: Partial<Record<EndpointName, aws.ec2.VpcEndpoint>> = {};
+  /** Every security-group rule: the application's traffic is dropped until they exist. */
+  public readonly rules: (aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule)[] = [];
   /** Whether the subnets reach the internet (NAT or the user's own route). */
   public readonly internetRoute: boolean;
   public readonly vpcId: pulumi.Output<string>;
@@ -331,7 +333,7 @@ export class PipelineNetwork extends pulumi.ComponentResource {
         },
         parent,
       );
-      new aws.vpc.SecurityGroupIngressRule(
+      const fromApp = new aws.vpc.SecurityGroupIngressRule(
         `${name}-endpoints-https`,
         {
           securityGroupId: this.endpointSecurityGroup.id,
@@ -343,6 +345,7 @@ export class PipelineNetwork extends pulumi.ComponentResource {
         },
         parent,
       );
+      this.rules.push(fromApp);
     }
 
     const restrict = args.restrictEndpointPolicies ?? false;
@@ -373,8 +376,8 @@ export class PipelineNetwork extends pulumi.ComponentResource {
       aws.vpc.SecurityGroupEgressRuleArgs,
       "cidrIpv4" | "prefixListId" | "referencedSecurityGroupId"
     >;
-    const egress = (suffix: string, port: number, destination: Destination, description: string) =>
-      new aws.vpc.SecurityGroupEgressRule(
+    const egress = (suffix: string, port: number, destination: Destination, description: string) => {
+      const rule = new aws.vpc.SecurityGroupEgressRule(
         `${name}-app-${suffix}`,
         {
           ...destination,
@@ -386,6 +389,8 @@ export class PipelineNetwork extends pulumi.ComponentResource {
         },
         parent,
       );
+      this.rules.push(rule);
+    };
     // Security groups do not filter DNS queries to the VPC resolver: HTTPS is all AWS APIs need.
     if (this.internetRoute) {
       egress("https", 443, { cidrIpv4: "0.0.0.0/0" }, "HTTPS to AWS APIs (endpoints or NAT)");
@@ -416,6 +421,14 @@ export class PipelineNetwork extends pulumi.ComponentResource {
       subnetIds: this.subnetIds,
       securityGroupId: this.securityGroupId,
     });
+  }
+
+  /**
+   * What the application needs in place before it starts: without the rules its traffic is dropped,
+   * and without an endpoint (where there is no NAT) the AWS API behind it is unreachable.
+   */
+  public get readyForApplication(): pulumi.Resource[] {
+    return [...this.rules, ...Object.values(this.endpoints)];
   }
 
   /**

@@ -22,6 +22,10 @@ export interface AlarmsConfig {
   cpuPercent: number;
   /** `lastCheckpointDuration` limit; defaults to half the checkpoint interval. */
   checkpointDurationMs: number;
+  /** Minutes of outage before the downtime alarm fires (longer than a deployment's restart). */
+  outageMinutes: number;
+  /** Records the job may drop in one period before the dropped-records alarm fires. */
+  maxDroppedRecords: number;
 }
 
 const EMAIL = {
@@ -88,6 +92,8 @@ export function readAlarms(
     heapPercent: section.integer("heapPercent", 90, 1, 100),
     cpuPercent: section.integer("cpuPercent", 80, 1, 100),
     checkpointDurationMs,
+    outageMinutes: section.integer("outageMinutes", 10, 1, 1440),
+    maxDroppedRecords: section.integer("maxDroppedRecords", 0, 0),
   };
   section.rejectUnknown();
   return alarms;

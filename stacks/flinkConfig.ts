@@ -9,7 +9,7 @@ import {
   MAX_PROPERTY_GROUPS,
   RUN_OPTIONS_GROUP,
 } from "./propertyGroups";
-import { NAME_PATTERN, Section, describe } from "./validation";
+import { KMS_KEY_ARN, NAME_PATTERN, Section, describe } from "./validation";
 
 export const FLINK_RUNTIMES = ["FLINK-1_18", "FLINK-1_19", "FLINK-1_20", "FLINK-2_2"] as const;
 export type FlinkRuntime = (typeof FLINK_RUNTIMES)[number];
@@ -42,6 +42,8 @@ export interface FlinkConfig {
   runtime: FlinkRuntime;
   language: (typeof LANGUAGES)[number];
   artifact: ArtifactConfig;
+  /** The customer-managed KMS key of an existing `s3://` artifact's bucket, when it has one. */
+  artifactKmsKeyArn?: string;
   python: PythonConfig;
   parallelism: number;
   parallelismPerKpu: number;
@@ -77,6 +79,12 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
 
   const artifactText = section.string("artifact", "app");
   const artifact = resolveArtifact(section, artifactText, language, python, context);
+  const artifactKmsKeyArn = section.optionalString("artifactKmsKeyArn", KMS_KEY_ARN);
+  if (artifactKmsKeyArn !== undefined && artifact.kind !== "s3") {
+    section.problem(
+      `${section.key("artifactKmsKeyArn")} applies only when ${section.key("artifact")} is an s3://<bucket>/<key> URI (got ${describe(artifactText)}: the program uploads it to its own bucket, encrypted with SSE-S3)`,
+    );
+  }
 
   const checkpointSection = section.section("checkpointing");
   const checkpointing = {
@@ -127,6 +135,7 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
     runtime: section.oneOf("runtime", FLINK_RUNTIMES, "FLINK-1_20"),
     language,
     artifact,
+    artifactKmsKeyArn: artifact.kind === "s3" ? artifactKmsKeyArn : undefined,
     python,
     parallelism: section.integer("parallelism", 1, 1),
     parallelismPerKpu: section.integer("parallelismPerKpu", 1, 1, 8),
@@ -183,6 +192,7 @@ function readProperties(
         `${groups.key(groupId)}.${property} is generated from the wiring and cannot be set; generated keys of group ${groupId}: ${reserved.join(", ")}`,
       );
     }
+    for (const problem of propertyMapProblems(group)) groups.problem(`${groups.key(groupId)}: ${problem}`);
     properties[groupId] = group;
   }
   const generated = language === "python" ? ["source", "sink", RUN_OPTIONS_GROUP] : ["source", "sink"];
@@ -193,6 +203,32 @@ function readProperties(
     );
   }
   return properties;
+}
+
+/** Managed Flink's limits on one property group's map: at most 50 entries, keys and values of 1 to 2048 characters. */
+export const PROPERTY_MAP_LIMITS = { maxEntries: 50, maxKeyLength: 2048, maxValueLength: 2048 } as const;
+
+/** Where `map` breaks {@link PROPERTY_MAP_LIMITS} (each problem once, naming the key). */
+export function propertyMapProblems(map: Record<string, string>): string[] {
+  const { maxEntries, maxKeyLength, maxValueLength } = PROPERTY_MAP_LIMITS;
+  const entries = Object.entries(map);
+  const problems: string[] = [];
+  if (entries.length > maxEntries) {
+    problems.push(`Managed Flink allows at most ${maxEntries} properties per group (got ${entries.length})`);
+  }
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > maxKeyLength) {
+      problems.push(
+        `property keys must have 1 to ${maxKeyLength} characters (got ${key.length}: ${describe(key.slice(0, 40))})`,
+      );
+    }
+    if (value.length === 0 || value.length > maxValueLength) {
+      problems.push(
+        `the value of ${describe(key.slice(0, 40))} must have 1 to ${maxValueLength} characters (got ${value.length})`,
+      );
+    }
+  }
+  return problems;
 }
 
 function resolveArtifact(

@@ -68,7 +68,7 @@ export type PipelineOutputs = (KinesisSourceOutputs | ConfluentSourceOutputs) & 
 interface SourceWiring {
   properties: GeneratedGroup<"source">;
   grants: ((role: aws.iam.Role) => pulumi.Resource)[];
-  /** Resources the application must wait for (the client configs it reads at startup). */
+  /** Resources the application must wait for (what it reads and where it connects at startup). */
   dependsOn: pulumi.Resource[];
   outputs: KinesisSourceOutputs | ConfluentSourceOutputs;
   /** What the source-lag alarm watches. */
@@ -94,6 +94,7 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     source: flink.artifact,
     keyPrefix: flink.applicationName,
     retain: config.protect,
+    kmsKeyArn: flink.artifactKmsKeyArn,
   });
 
   const network =
@@ -135,7 +136,13 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     vpc: network ? { subnetIds: network.subnetIds, securityGroupIds: [network.securityGroupId] } : undefined,
     // The application fails to create if its code object does not exist yet; a Kafka job reads
     // its client configs at startup, so a key rotation restarts it only once they hold the new key.
-    dependsOn: [...(artifact.object ? [artifact.object] : []), ...source.dependsOn],
+    // Inside a VPC, its traffic is dropped until the security-group rules exist, and AWS APIs without
+    // a NAT route are reachable only once their endpoints are.
+    dependsOn: [
+      ...(artifact.object ? [artifact.object] : []),
+      ...source.dependsOn,
+      ...(network ? network.readyForApplication : []),
+    ],
     checkpointing: flink.checkpointing,
     snapshots: flink.snapshots,
     parallelism: flink.parallelism,
@@ -155,6 +162,7 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     ? new FlinkMonitoring("monitoring", {
         applicationName: flink.applicationName,
         runtime: flink.runtime,
+        startApplication: flink.startApplication,
         source: source.monitored,
         checkpointing: flink.checkpointing,
         thresholds: {
@@ -163,9 +171,11 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
           heapPercent: alarms.heapPercent,
           cpuPercent: alarms.cpuPercent,
           checkpointDurationMs: alarms.checkpointDurationMs,
+          maxDroppedRecords: alarms.maxDroppedRecords,
         },
         periodSeconds: alarms.periodSeconds,
         evaluationPeriods: alarms.evaluationPeriods,
+        outageMinutes: alarms.outageMinutes,
         email: alarms.email,
         kmsKeyId: alarms.kmsKeyId,
       })
@@ -211,19 +221,22 @@ function kinesisSource(
     retentionHours: sourceConfig.retentionHours,
     kmsKeyId: sourceConfig.kmsKeyId,
     retain: protect,
+    // A job that stops without deregistering leaves its consumer, which would block the delete.
+    enforceConsumerDeletion: sourceConfig.enhancedFanOut,
   });
+  const consumerName = sourceConfig.enhancedFanOut ? flink.applicationName : undefined;
   return {
     properties: {
       kind: "kinesis",
       "stream.name": source.streamName,
       "stream.arn": source.streamArn,
       "initial.position": sourceConfig.initialPosition,
-      "efo.consumer.name": sourceConfig.enhancedFanOut ? flink.applicationName : undefined,
+      "efo.consumer.name": consumerName,
     },
-    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut })],
+    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut, consumerName })],
     dependsOn: [],
     outputs: { streamName: source.streamName, streamArn: source.streamArn },
-    monitored: { kind: "kinesis", streamName: source.streamName },
+    monitored: { kind: "kinesis", streamName: source.streamName, consumerName },
     endpointResources: { kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`] },
   };
 }
@@ -282,7 +295,10 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       "api.key.id": kafka.activeApiKeyId,
     },
     grants: [(role) => clientConfig.grantRead(role)],
+    // The job subscribes to its topics under its ACLs and reads schemas under its role bindings at
+    // start: created after it, they would fail its first start (and restart it).
     dependsOn: [
+      ...kafka.readyForJob,
       clientConfig.kafkaSecretVersion,
       clientConfig.schemaRegistrySecretVersion,
       ...clientConfig.parameters,
@@ -300,8 +316,8 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       keyGenerations: rotation.generations.map((generation) => generation.name),
       nextKeyRotation: rotation.nextRotation.toISOString(),
     },
-    // The lag alarm watches the first source topic: records_lag_max is reported per topic.
-    monitored: { kind: "kafka", topic: sourceConfig.topics[0].name },
+    // records_lag_max is the largest lag over every partition the job reads.
+    monitored: { kind: "kafka" },
     endpointResources: {
       secretsManager: [clientConfig.kafkaSecretArn, clientConfig.schemaRegistrySecretArn],
       ssm: clientConfig.parameterPathArns,

@@ -23,7 +23,7 @@ export const PROGRAM = path.join(PROJECT_DIR, "index.ts");
 export async function planStack(
   stack: string,
   overrides: Record<string, unknown> = {},
-  options: { dryRun?: boolean; stackName?: string } = {},
+  options: { dryRun?: boolean; stackName?: string; firstPreview?: boolean } = {},
 ): Promise<PlanResult> {
   const files = readStackFiles(PROJECT_DIR, stack);
   const config = { ...files.config };
@@ -38,6 +38,7 @@ export async function planStack(
     config,
     secretKeys: files.secretKeys,
     dryRun: options.dryRun,
+    firstPreview: options.firstPreview,
   });
 }
 

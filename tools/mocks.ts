@@ -26,10 +26,50 @@ export interface MockState {
 }
 
 type ResourceMock = (context: MockContext) => MockState;
-type CallMock = (
-  inputs: Record<string, any>,
-  context: { region: string; account: string },
-) => Record<string, unknown>;
+/** What a function mock knows besides its inputs. */
+export interface CallContext {
+  region: string;
+  account: string;
+  /** The existing VPC the stack's config names, when it names one. */
+  existingVpc?: SimulatedVpc;
+  /** Records an answer the offline plan made up (no EC2 to ask), for the plan to show. */
+  simulated(answer: string): void;
+}
+
+type CallMock = (inputs: Record<string, any>, context: CallContext) => Record<string, unknown>;
+
+/**
+ * The existing VPC of a stack's config (`<project>:network` with `mode: existing`): the only VPC the
+ * offline plan knows, holding exactly the listed private subnets. EC2 is not there to say which zone
+ * each subnet is in, so they get a documented assignment: the n-th listed subnet is in the region's
+ * n-th zone (`a`, `b`, `c`, then `a` again).
+ */
+export interface SimulatedVpc {
+  vpcId: string;
+  subnetIds: string[];
+}
+
+export const SIMULATED_ZONE_LETTERS = "abc";
+
+/** The existing VPC a stack's config names, or undefined. */
+export function simulatedVpcOf(config: Record<string, string>, project: string): SimulatedVpc | undefined {
+  const text = config[`${project}:network`];
+  if (text === undefined) return undefined;
+  let network: Record<string, unknown>;
+  try {
+    network = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const { mode, vpcId, privateSubnetIds } = network ?? {};
+  if (mode !== "existing" || typeof vpcId !== "string" || !Array.isArray(privateSubnetIds)) return undefined;
+  return { vpcId, subnetIds: privateSubnetIds.filter((id): id is string => typeof id === "string") };
+}
+
+/** The zone the offline plan gives the `index`-th listed subnet. */
+export function simulatedZone(region: string, index: number): string {
+  return `${region}${SIMULATED_ZONE_LETTERS[index % SIMULATED_ZONE_LETTERS.length]}`;
+}
 
 function named(
   field: string,
@@ -231,41 +271,48 @@ export const CALL_MOCKS: Record<string, CallMock> = {
     endpoint: `ec2.${c.region}.amazonaws.com`,
     description: c.region,
   }),
-  // Existing subnets: the zone follows the id's last hex digit (value mod 3: 0 -> <region>a,
-  // 1 -> b, 2 -> c; so ...0/...3 share a zone), every subnet lies in MOCK_EXISTING_VPC_ID and
-  // belongs to the mock account.
+  // Existing subnets: those the stack's config lists, in its VPC, zones by the documented assignment
+  // (SimulatedVpc); EC2 would find no other subnet.
   "aws:ec2/getSubnet:getSubnet": (inputs, c) => {
     const id = String(inputs.id);
-    const zone = `${c.region}${"abc"[parseInt(id.slice(-1), 16) % 3]}`;
+    const index = c.existingVpc?.subnetIds.indexOf(id) ?? -1;
+    if (c.existingVpc === undefined || index < 0) {
+      throw new Error(
+        `InvalidSubnetID.NotFound: the offline plan knows only the subnets the stack's network.privateSubnetIds lists, not ${id}`,
+      );
+    }
+    const zone = simulatedZone(c.region, index);
+    c.simulated(
+      `aws:ec2/getSubnet ${id}: in ${c.existingVpc.vpcId} (network.vpcId), zone ${zone} (listed subnet #${index + 1} gets the region's zone ${SIMULATED_ZONE_LETTERS[index % SIMULATED_ZONE_LETTERS.length]})`,
+    );
     return {
       id,
       arn: `arn:aws:ec2:${c.region}:${c.account}:subnet/${id}`,
       availabilityZone: zone,
-      availabilityZoneId: `use1-az${"abc".indexOf(zone.slice(-1)) + 1}`,
+      availabilityZoneId: `${c.region}-az${(index % SIMULATED_ZONE_LETTERS.length) + 1}`,
       cidrBlock: `10.${parseInt(mockHex(id, 2), 16)}.0.0/20`,
-      vpcId: MOCK_EXISTING_VPC_ID,
+      vpcId: c.existingVpc.vpcId,
       ownerId: c.account,
       mapPublicIpOnLaunch: false,
       state: "available",
       tags: {},
     };
   },
-  // Route tables of the existing VPC. `association.subnet-id`: one table per named subnet that has
-  // an explicit association; a subnet whose id's second-to-last hex digit is f has none (it uses
-  // the main route table implicitly, like a subnet nobody associated). `association.main` = true:
-  // the main route table of MOCK_EXISTING_VPC_ID (no other VPC is known).
-  "aws:ec2/getRouteTables:getRouteTables": (inputs) => {
+  // Route tables of the VPC the query names: each named subnet has an explicitly associated table of
+  // its own; `association.main` = true finds the VPC's main route table.
+  "aws:ec2/getRouteTables:getRouteTables": (inputs, c) => {
     const filter = (name: string): string[] | undefined =>
       (inputs.filters ?? []).find((f: { name: string }) => f.name === name)?.values;
-    const subnets = (filter("association.subnet-id") ?? []).filter((id) => !mockUsesMainRouteTable(id));
-    const main = filter("association.main")?.includes("true") && inputs.vpcId === MOCK_EXISTING_VPC_ID;
-    return {
-      id: String(inputs.vpcId),
-      ids: main
-        ? [mockMainRouteTableId(MOCK_EXISTING_VPC_ID)]
-        : subnets.map((subnet) => `rtb-${mockHex(`rtb::${subnet}`, 17)}`),
-      tags: {},
-    };
+    const vpcId = String(inputs.vpcId);
+    const subnets = filter("association.subnet-id") ?? [];
+    const main = filter("association.main")?.includes("true") ?? false;
+    const ids = main ? [mockMainRouteTableId(vpcId)] : subnets.map(mockExplicitRouteTableId);
+    c.simulated(
+      main
+        ? `aws:ec2/getRouteTables main of ${vpcId}: ${ids[0]}`
+        : `aws:ec2/getRouteTables of ${subnets.join(", ")}: ${ids.join(", ")} (an explicit association each)`,
+    );
+    return { id: vpcId, ids, tags: {} };
   },
   "aws:index/getPartition:getPartition": () => ({
     partition: "aws",
@@ -321,12 +368,9 @@ export function mockSecurityGroupId(name: string): string {
   return `sg-${mockHex(`sg::${name}`, 17)}`;
 }
 
-/** The VPC every looked-up existing subnet belongs to. */
-export const MOCK_EXISTING_VPC_ID = "vpc-0e1d2c3b4a5968778";
-
-/** Whether an existing subnet has no explicit route table association (its id's second-to-last hex digit is f). */
-export function mockUsesMainRouteTable(subnetId: string): boolean {
-  return subnetId.slice(-2, -1).toLowerCase() === "f";
+/** The route table the mocks report as explicitly associated with an existing subnet. */
+export function mockExplicitRouteTableId(subnetId: string): string {
+  return `rtb-${mockHex(`rtb::${subnetId}`, 17)}`;
 }
 
 /** The id the mocks give the main route table of `vpcId`. */
@@ -456,11 +500,48 @@ function uuidFrom(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * The input each provider fills in itself before creating (auto-naming in its check), so a first
+ * preview knows it; every other output of a resource that does not exist yet is unknown.
+ */
+export const AUTONAMED_FIELDS: Record<string, string> = {
+  "aws:kinesis/stream:Stream": "name",
+  "aws:dynamodb/table:Table": "name",
+  "aws:s3/bucket:Bucket": "bucket",
+  "aws:iam/role:Role": "name",
+  "aws:iam/rolePolicy:RolePolicy": "name",
+  "aws:iam/policy:Policy": "name",
+  "aws:cloudwatch/logGroup:LogGroup": "name",
+  "aws:cloudwatch/logStream:LogStream": "name",
+  "aws:kinesisanalyticsv2/application:Application": "name",
+  "aws:secretsmanager/secret:Secret": "name",
+  "aws:ssm/parameter:Parameter": "name",
+  "aws:sns/topic:Topic": "name",
+  "aws:cloudwatch/metricAlarm:MetricAlarm": "name",
+  "aws:kms/alias:Alias": "name",
+  "aws:ec2/securityGroup:SecurityGroup": "name",
+};
+
+export interface PipelineMocksOptions {
+  /**
+   * Answer as a stack's first `pulumi preview` does: no resource exists, so only the inputs and the
+   * provider's auto-names are known (ids, ARNs and other computed outputs are not). Function calls are
+   * answered as always: they run during a preview. @default false
+   */
+  firstPreview?: boolean;
+  /** The existing VPC the stack's config names (see {@link simulatedVpcOf}). @default none */
+  existingVpc?: SimulatedVpc;
+}
+
 /** Pulumi mocks answering with {@link RESOURCE_MOCKS} and {@link CALL_MOCKS}. */
 export class PipelineMocks implements pulumi.runtime.Mocks {
+  /** Answers made up without AWS (see {@link CallContext.simulated}), in the order first given. */
+  public readonly simulated = new Set<string>();
+
   constructor(
     private readonly region: string,
     private readonly account = MOCK_ACCOUNT_ID,
+    private readonly options: PipelineMocksOptions = {},
   ) {}
 
   newResource(args: pulumi.runtime.MockResourceArgs): MockState {
@@ -479,6 +560,11 @@ export class PipelineMocks implements pulumi.runtime.Mocks {
       arn: (service, resource, scope = {}) =>
         `arn:aws:${service}:${scope.region ?? this.region}:${scope.account ?? this.account}:${resource}`,
     };
+    if (this.options.firstPreview) {
+      const field = AUTONAMED_FIELDS[args.type];
+      // An empty id is unknown in a preview, as a resource's id is before it is created.
+      return { id: "", state: { ...inputs, ...(field ? { [field]: context.physicalName(field) } : {}) } };
+    }
     const mock = RESOURCE_MOCKS[args.type];
     const result = mock ? mock(context) : { id: `${args.name}-id`, state: {} };
     return { id: result.id, state: { ...inputs, ...result.state } };
@@ -487,6 +573,11 @@ export class PipelineMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const mock = CALL_MOCKS[args.token];
     if (!mock) throw new Error(`the offline plan has no mock for the function ${args.token}`);
-    return mock(args.inputs, { region: this.region, account: this.account });
+    return mock(args.inputs, {
+      region: this.region,
+      account: this.account,
+      existingVpc: this.options.existingVpc,
+      simulated: (answer) => this.simulated.add(answer),
+    });
   }
 }

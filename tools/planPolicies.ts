@@ -4,6 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { PolicyInputResource, Violation, evaluatePolicies, loadPolicyConfig } from "../policy/evaluate";
 import { parseConfigValue } from "../stacks/config";
 import { PlannedResource, unwrapSecrets } from "./planRuntime";
@@ -41,12 +42,32 @@ function asPolicyResource(resource: PlannedResource, files: StackFiles): PolicyI
     urn: resource.urn,
     type: resource.type,
     name: resource.name,
-    props: unwrapSecrets({ ...resource.outputs, ...resource.inputs }) as Record<string, unknown>,
+    props: withEngineUnknowns(unwrapSecrets({ ...resource.outputs, ...resource.inputs })) as Record<
+      string,
+      unknown
+    >,
     parent: resource.parent,
     dependencies: resource.dependsOn,
     protect: resource.protect,
     provider: resource.custom ? defaultProvider(resource.type.split(":")[0], files) : undefined,
   };
+}
+
+/**
+ * What the engine sends for a value not known during a preview: one sentinel string, whatever the type
+ * (the policy SDK's proxy recognises it). The Node SDK hands the plan its own `Unknown` objects instead,
+ * which the policies would take for ordinary values.
+ */
+const ENGINE_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** `value` with every unknown replaced by {@link ENGINE_UNKNOWN}, as the analyzer receives it. */
+export function withEngineUnknowns(value: unknown): unknown {
+  if (pulumi.isUnknown(value)) return ENGINE_UNKNOWN;
+  if (Array.isArray(value)) return value.map(withEngineUnknowns);
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEngineUnknowns(v)]));
+  }
+  return value;
 }
 
 /** The package's default provider, configured from the stack's `<package>:*` keys as the engine would. */

@@ -190,6 +190,13 @@ export function renderTree(result: PlanResult, header: string): string {
     children.set(parent, [...(children.get(parent) ?? []), resource]);
   }
   const lines = [header, ""];
+  if (result.simulated.length > 0) {
+    lines.push(
+      "Simulated look-ups (no AWS to ask: the offline plan answers from the stack's config; `pulumi preview` asks EC2):",
+      ...result.simulated.map((answer) => `  ${answer}`),
+      "",
+    );
+  }
   const walk = (parent: string | undefined, indent: string) => {
     const siblings = (children.get(parent) ?? []).sort((a, b) => a.urn.localeCompare(b.urn));
     siblings.forEach((resource, index) => {
@@ -238,6 +245,8 @@ export interface PlanDocument {
     outputs: unknown;
   }[];
   outputs: Record<string, unknown>;
+  /** Look-up answers the offline plan made up; present only when there are any. */
+  simulated?: string[];
 }
 
 /** The `--json` document; every secret reads `"[secret]"`. */
@@ -263,5 +272,6 @@ export function planDocument(project: string, stack: string, result: PlanResult)
         output.secret ? "[secret]" : redactSecrets(output.value),
       ]),
     ),
+    ...(result.simulated.length > 0 ? { simulated: result.simulated } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * plan and by the tests, so both see the program exactly the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PipelineMocks } from "./mocks";
+import { PipelineMocks, simulatedVpcOf } from "./mocks";
 
 export interface PlannedResource {
   urn: string;
@@ -41,12 +41,16 @@ export interface PlanOptions {
   region?: string;
   /** A preview (true) or a deployment (false). @default true */
   dryRun?: boolean;
+  /** Plan as the stack's first preview sees it (implies a preview): see `PipelineMocksOptions` in tools/mocks.ts. @default false */
+  firstPreview?: boolean;
 }
 
 export interface PlanResult {
   resources: PlannedResource[];
   /** Stack outputs, resolved; `secret` marks the ones Pulumi keeps secret. */
   outputs: Record<string, { value: unknown; secret: boolean }>;
+  /** Look-up answers the offline plan made up (an existing VPC's subnets and route tables). */
+  simulated: string[];
 }
 
 type Program = () => unknown;
@@ -65,11 +69,15 @@ export function programFromFile(file: string): Program {
 
 export async function runProgram(program: Program, options: PlanOptions): Promise<PlanResult> {
   const region = options.region ?? options.config["aws:region"] ?? "us-east-1";
+  const mocks = new PipelineMocks(region, undefined, {
+    firstPreview: options.firstPreview,
+    existingVpc: simulatedVpcOf(options.config, options.project),
+  });
   await pulumi.runtime.setMocks(
-    new PipelineMocks(region),
+    mocks,
     options.project,
     options.stack,
-    options.dryRun ?? true,
+    options.firstPreview ? true : (options.dryRun ?? true),
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
   const resources = recordRegistrations();
@@ -80,7 +88,7 @@ export async function runProgram(program: Program, options: PlanOptions): Promis
     outputs[key] = await resolve(value);
   }
   await settled();
-  return { resources: [...resources.values()], outputs };
+  return { resources: [...resources.values()], outputs, simulated: [...mocks.simulated] };
 }
 
 /** Waits until every registration has reached the monitor (an SDK-internal, stable since 3.x). */

@@ -6,7 +6,7 @@ import type {
   Severity,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { markUnknowns, Props } from "./known";
+import { cannotJudgeError, markUnknowns, Props } from "./known";
 
 /** What every policy of this pack states about itself. */
 export interface PolicyMetadata {
@@ -37,6 +37,11 @@ export interface ResourceCheckContext<Config> {
   config: Config;
   provider?: ProviderView;
   notApplicable(reason: string): never;
+  /**
+   * Records a part of the resource the check could not judge because its value is unknown (a first
+   * preview): after the check's violations, the policy reports it as an advisory "can't run during preview".
+   */
+  couldNotJudge(what: string): void;
 }
 
 /** A pure check: messages describing each violation, empty when the resource complies. */
@@ -57,15 +62,20 @@ export function resourcePolicy<Config extends object = Record<string, never>>(
       if (!resourceTypes.includes(args.type)) {
         args.notApplicable(`Policy only applies to resources of type ${resourceTypes.join(", ")}`);
       }
+      const unjudged: string[] = [];
       const messages = check(markUnknowns(args.props), {
         type: args.type,
         name: args.name,
         config: args.getConfig<Config>(),
         provider: args.provider && { ...args.provider, props: markUnknowns(args.provider.props) },
         notApplicable: (reason) => args.notApplicable(reason),
+        couldNotJudge: (what) => unjudged.push(what),
       });
       for (const message of messages) {
         reportViolation(withRemediation(message, metadata.remediationSteps));
+      }
+      if (unjudged.length > 0) {
+        throw cannotJudgeError(unjudged);
       }
     },
   };
@@ -90,7 +100,12 @@ export interface StackFinding {
   message: string;
 }
 
-export type StackCheck<Config> = (resources: StackResourceView[], config: Config) => StackFinding[];
+/** `couldNotJudge` records what was unknown (see {@link ResourceCheckContext.couldNotJudge}). */
+export type StackCheck<Config> = (
+  resources: StackResourceView[],
+  config: Config,
+  couldNotJudge: (what: string) => void,
+) => StackFinding[];
 
 /**
  * A stack policy that runs `check` over all resources once the stack contains any of `appliesTo`, and
@@ -106,8 +121,15 @@ export function stackPolicy<Config extends object = Record<string, never>>(
       if (!args.resources.some((resource) => appliesTo.includes(resource.type))) {
         args.notApplicable(`Stack has no resources of type ${appliesTo.join(", ")}`);
       }
-      for (const finding of check(args.resources.map(toStackResourceView), args.getConfig<Config>())) {
+      const unjudged: string[] = [];
+      const findings = check(args.resources.map(toStackResourceView), args.getConfig<Config>(), (what) =>
+        unjudged.push(what),
+      );
+      for (const finding of findings) {
         reportViolation(withRemediation(finding.message, metadata.remediationSteps), finding.urn);
+      }
+      if (unjudged.length > 0) {
+        throw cannotJudgeError(unjudged);
       }
     },
   };

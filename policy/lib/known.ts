@@ -1,4 +1,5 @@
 import * as policySdk from "@pulumi/policy";
+import * as policySdkProxy from "@pulumi/policy/proxy";
 
 /**
  * Stands for a value the engine cannot know yet: during `pulumi preview`, outputs of resources that do not
@@ -13,6 +14,19 @@ export type Props = Readonly<Record<string, unknown>>;
 // The SDK throws this when a policy reads an unknown value; it is exported at run time, but the published
 // typings leave it out, so it is typed here.
 const { UnknownValueError } = policySdk as unknown as { UnknownValueError: new (...args: never[]) => Error };
+
+// The sentinel the SDK's proxy uses for an unknown string (exported at run time, left out of the typings).
+const { unknownStringValue } = policySdkProxy as unknown as { unknownStringValue: unknown };
+
+/**
+ * The SDK's "value unknown during preview" error for what a check could not judge (`what`, e.g.
+ * `policy`): thrown after the check reported what it could judge, the analyzer adds an advisory
+ * "can't run policy ... during preview" diagnostic naming it, as it does for any unknown value read.
+ */
+export function cannotJudgeError(what: string[]): Error {
+  const SdkError = UnknownValueError as unknown as new (sentinel: unknown, path: string[]) => Error;
+  return new SdkError(unknownStringValue, [what.join(", ")]);
+}
 
 /** True when `error` is the SDK's "value unknown during preview" error. */
 export function isUnknownValueError(error: unknown): boolean {

@@ -18,15 +18,19 @@ const ADMIN_POLICY_NAMES = ["AdministratorAccess", "PowerUserAccess"];
 /** Condition keys that tie a service principal to our account or resource (confused-deputy guard). */
 const SOURCE_CONDITION_KEYS = ["aws:sourceaccount", "aws:sourcearn"];
 
-/** What `judge` finds wrong with each Allow statement of the resource's identity policies, located. */
+/**
+ * What `judge` finds wrong with each Allow statement of the resource's identity policies, located; a
+ * document not known yet (a first preview) goes to `couldNotJudge`.
+ */
 function judgeAllowStatements(
   type: string,
   props: Props,
+  couldNotJudge: (what: string) => void,
   judge: (statement: Statement) => string | undefined,
 ): string[] {
   return identityPolicyDocuments(type, props).flatMap((document) =>
     document.statements === UNKNOWN
-      ? []
+      ? (couldNotJudge(document.location), [])
       : document.statements
           .filter(isAllow)
           .map(judge)
@@ -45,8 +49,8 @@ export const iamNoWildcardActions = resourcePolicy({
   severity: "critical",
   remediationSteps: "list the actions the principal calls (e.g. kinesis:GetRecords), nothing broader.",
   resourceTypes: IDENTITY_POLICY_TYPES,
-  check: (props, { type }) =>
-    judgeAllowStatements(type, props, (statement) => {
+  check: (props, { type, couldNotJudge }) =>
+    judgeAllowStatements(type, props, couldNotJudge, (statement) => {
       if (statement.notActions.length > 0) {
         return `${statement.label} allows NotAction, which grants every other action.`;
       }
@@ -67,8 +71,8 @@ export const iamResourceWildcardAllowList = resourcePolicy({
     "name the resources (stream, table, bucket, log group ARNs) in Resource; if AWS really offers no " +
     "resource-level permission for the action, add it to policy/allowList.ts with the reason.",
   resourceTypes: IDENTITY_POLICY_TYPES,
-  check: (props, { type }) =>
-    judgeAllowStatements(type, props, (statement) => {
+  check: (props, { type, couldNotJudge }) =>
+    judgeAllowStatements(type, props, couldNotJudge, (statement) => {
       if (statement.notResources.length > 0) {
         return `${statement.label} allows NotResource, which grants on every other resource.`;
       }
@@ -93,9 +97,10 @@ export const iamServiceTrustConfusedDeputy = resourcePolicy({
     'add Condition: { StringEquals: { "aws:SourceAccount": "<account id>" } } and/or ' +
     '{ ArnEquals: { "aws:SourceArn": "<arn of the app>" } } to each statement trusting a service principal.',
   resourceTypes: [TYPES.role],
-  check: (props) => {
+  check: (props, { couldNotJudge }) => {
     const statements = parseStatements(props.assumeRolePolicy);
     if (statements === UNKNOWN) {
+      couldNotJudge("assumeRolePolicy");
       return [];
     }
     return statements.filter(isAllow).flatMap((statement) => {

@@ -186,7 +186,7 @@ export const vpcEndpointPolicyRestricted = resourcePolicy<{ servicesWithoutEndpo
     },
   },
   resourceTypes: [TYPES.vpcEndpoint],
-  check: (props, { config, notApplicable }) => {
+  check: (props, { config, notApplicable, couldNotJudge }) => {
     const endpointType = props.vpcEndpointType ?? DEFAULT_ENDPOINT_TYPE;
     if (typeof endpointType === "string" && !POLICY_ENDPOINT_TYPES.includes(endpointType)) {
       notApplicable(`${endpointType} endpoints take no endpoint policy`);
@@ -204,6 +204,7 @@ export const vpcEndpointPolicyRestricted = resourcePolicy<{ servicesWithoutEndpo
     }
     const statements = parseStatements(policy);
     if (statements === UNKNOWN) {
+      couldNotJudge("policy");
       return [];
     }
     return statements

@@ -105,15 +105,20 @@ export const iamStatementsScopedToStack = stackPolicy<ScopeConfig>({
     },
   },
   appliesTo: IDENTITY_POLICY_TYPES,
-  check: (resources, config) => {
+  check: (resources, config, couldNotJudge) => {
     const scope = stackScope(resources, config);
-    return resources.flatMap((resource) => unscopedGrants(resource, scope));
+    return resources.flatMap((resource) => unscopedGrants(resource, scope, couldNotJudge));
   },
 });
 
-function unscopedGrants(resource: StackResourceView, scope: StackScope): StackFinding[] {
+function unscopedGrants(
+  resource: StackResourceView,
+  scope: StackScope,
+  couldNotJudge: (what: string) => void,
+): StackFinding[] {
   return identityPolicyDocuments(resource.type, resource.props).flatMap((document) => {
     if (document.statements === UNKNOWN) {
+      couldNotJudge(`${resource.name}: ${document.location}`);
       return [];
     }
     return document.statements.filter(isAllow).flatMap((statement) =>

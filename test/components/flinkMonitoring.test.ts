@@ -1,10 +1,5 @@
 import { strict as assert } from "assert";
-import {
-  FlinkMonitoring,
-  FlinkMonitoringArgs,
-  kinesisMetricId,
-  resourceNameOf,
-} from "../../components/flinkMonitoring";
+import { FlinkMonitoring, FlinkMonitoringArgs, resourceNameOf } from "../../components/flinkMonitoring";
 import { PlanResult, runProgram } from "../../tools/planRuntime";
 import { inputsOf, resourceOf, resourcesOf, statementsOf } from "../helpers";
 
@@ -59,6 +54,7 @@ function watched(inputs: Record<string, any>) {
 
 interface Expected {
   key: string;
+  namespace?: string;
   metricName: string;
   statistic: string;
   expression?: string;
@@ -78,7 +74,7 @@ const EXPECTED_BY_RUNTIME: Record<string, Expected[]> = {
       metricName: "downtime",
       statistic: "Average",
       threshold: 0,
-      evaluationPeriods: 1,
+      evaluationPeriods: 10,
       treatMissingData: "breaching",
     },
     {
@@ -122,6 +118,15 @@ const EXPECTED_ANY_RUNTIME: Expected[] = [
     treatMissingData: "notBreaching",
   },
   {
+    key: "dropped-records",
+    metricName: "droppedRecords",
+    statistic: "Maximum",
+    expression: "RATE(m1) * PERIOD(m1)",
+    threshold: 0,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching",
+  },
+  {
     key: "heap",
     metricName: "heapMemoryUtilization",
     statistic: "Maximum",
@@ -141,12 +146,13 @@ const EXPECTED_ANY_RUNTIME: Expected[] = [
 const EXPECTED_LAG: Record<"kinesis" | "kafka", Expected> = {
   kinesis: {
     key: "source-lag",
-    metricName: "millisBehindLatest",
+    namespace: "AWS/Kinesis",
+    metricName: "GetRecords.IteratorAgeMilliseconds",
     statistic: "Maximum",
     threshold: 60000,
     evaluationPeriods: 3,
     treatMissingData: "notBreaching",
-    dimensions: { Application: APP, Flow: "Input", Id: "orders_stream_v1" },
+    dimensions: { StreamName: "orders-stream.v1" },
   },
   kafka: {
     key: "source-lag",
@@ -155,7 +161,7 @@ const EXPECTED_LAG: Record<"kinesis" | "kafka", Expected> = {
     threshold: 10000,
     evaluationPeriods: 3,
     treatMissingData: "notBreaching",
-    dimensions: { Application: APP, Flow: "Input", Topic: "orders" },
+    dimensions: appOnly,
   },
 };
 
@@ -167,11 +173,11 @@ describe("FlinkMonitoring", () => {
         before(async () => {
           result = await planMonitoring({
             runtime,
-            source: kind === "kinesis" ? { kind, streamName: "orders-stream.v1" } : { kind, topic: "orders" },
+            source: kind === "kinesis" ? { kind, streamName: "orders-stream.v1" } : { kind },
           });
         });
 
-        it("creates the seven alarms, named after the application", () => {
+        it("creates the eight alarms, named after the application", () => {
           assert.deepEqual(
             resourcesOf(result, ALARM)
               .map((r) => inputsOf(r).name)
@@ -180,6 +186,7 @@ describe("FlinkMonitoring", () => {
               "checkpoint-duration",
               "cpu",
               "downtime",
+              "dropped-records",
               "failed-checkpoints",
               "heap",
               "restarts",
@@ -196,7 +203,7 @@ describe("FlinkMonitoring", () => {
           it(`alarms on ${expected.expression ? `${expected.expression} of ` : ""}${expected.metricName} > ${expected.threshold} (${expected.key})`, () => {
             const inputs = alarm(result, expected.key);
             assert.deepEqual(watched(inputs), {
-              namespace: "AWS/KinesisAnalytics",
+              namespace: expected.namespace ?? "AWS/KinesisAnalytics",
               metricName: expected.metricName,
               statistic: expected.statistic,
               dimensions: expected.dimensions ?? appOnly,
@@ -227,7 +234,7 @@ describe("FlinkMonitoring", () => {
             (w: any) => w.properties.title === `Source lag (${lag.metricName})`,
           );
           const [namespace, metricName, ...rest] = lagWidget.properties.metrics[0];
-          assert.equal(namespace, "AWS/KinesisAnalytics");
+          assert.equal(namespace, lag.namespace ?? "AWS/KinesisAnalytics");
           assert.equal(metricName, lag.metricName);
           assert.deepEqual(rest.slice(0, -1), Object.entries(lag.dimensions!).flat());
           assert.deepEqual(lagWidget.properties.annotations.horizontal, [
@@ -272,7 +279,7 @@ describe("FlinkMonitoring", () => {
     assert.equal(alarm(result, "checkpoint-duration").threshold, 60000, "half the checkpoint interval");
     assert.equal(alarm(result, "cpu").evaluationPeriods, 5);
     assert.equal(alarm(result, "cpu").period, 300);
-    assert.equal(alarm(result, "downtime").evaluationPeriods, 1, "outages alarm on the first period");
+    assert.equal(alarm(result, "downtime").evaluationPeriods, 2, "10 minutes of outage in 300 s periods");
   });
 
   it("leaves out the checkpoint alarms when checkpointing is off", async () => {
@@ -280,7 +287,7 @@ describe("FlinkMonitoring", () => {
     const keys = resourcesOf(result, ALARM).map((r) => r.name);
     assert.ok(!keys.includes("monitoring-failed-checkpoints"));
     assert.ok(!keys.includes("monitoring-checkpoint-duration"));
-    assert.equal(keys.length, 5);
+    assert.equal(keys.length, 6);
   });
 
   it("encrypts the topic with a rotating key CloudWatch may use, and lets only this app's alarms publish", async () => {
@@ -300,10 +307,14 @@ describe("FlinkMonitoring", () => {
     assert.deepEqual(publish.Principal, { Service: "cloudwatch.amazonaws.com" });
     assert.equal(publish.Action, "sns:Publish");
     assert.equal(publish.Resource, `arn:aws:sns:eu-west-1:123456789012:${APP}-alarms`);
-    assert.deepEqual(publish.Condition, {
-      StringEquals: { "aws:SourceAccount": "123456789012" },
-      ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${APP}-*` },
-    });
+    const { ArnEquals, ...others } = publish.Condition as Record<string, Record<string, string | string[]>>;
+    assert.deepEqual(others, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+    assert.deepEqual(
+      [...ArnEquals["aws:SourceArn"]].sort(),
+      resourcesOf(result, ALARM)
+        .map((r) => `arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${inputsOf(r).name}`)
+        .sort(),
+    );
   });
 
   it("uses a given customer-managed key instead of creating one", async () => {
@@ -345,7 +356,7 @@ describe("FlinkMonitoring", () => {
       "numRestarts",
       "lastCheckpointDuration",
       "numberOfFailedCheckpoints",
-      "millisBehindLatest",
+      "GetRecords.IteratorAgeMilliseconds",
       "numRecordsInPerSecond",
       "numRecordsOutPerSecond",
       "cpuUtilization",
@@ -353,7 +364,7 @@ describe("FlinkMonitoring", () => {
     ]) {
       assert.ok(names.has(metric), `dashboard lacks ${metric}`);
     }
-    for (const m of series.filter((m: unknown[]) => m[1] !== "millisBehindLatest")) {
+    for (const m of series.filter((m: unknown[]) => m[0] !== "AWS/Kinesis")) {
       assert.deepEqual(m.slice(0, 4), ["AWS/KinesisAnalytics", m[1], "Application", APP]);
     }
     assert.ok(
@@ -362,7 +373,7 @@ describe("FlinkMonitoring", () => {
       ),
     );
     const alarms = body.widgets.find((w: any) => w.type === "alarm").properties.alarms;
-    assert.equal(alarms.length, 7);
+    assert.equal(alarms.length, 8);
     assert.ok(
       alarms.every((arn: string) =>
         arn.startsWith(`arn:aws:cloudwatch:eu-west-1:123456789012:alarm:${APP}-`),
@@ -373,7 +384,7 @@ describe("FlinkMonitoring", () => {
   it("exports the topic, alarm names and dashboard", async () => {
     const { outputs } = await planMonitoring();
     assert.equal(outputs.topicArn.value, `arn:aws:sns:eu-west-1:123456789012:${APP}-alarms`);
-    assert.equal((outputs.alarmNames.value as string[]).length, 7);
+    assert.equal((outputs.alarmNames.value as string[]).length, 8);
     assert.equal(outputs.dashboardName.value, APP);
   });
 
@@ -388,8 +399,74 @@ describe("FlinkMonitoring", () => {
     );
   });
 
-  it("derives metric ids and resource names the way AWS allows them", () => {
-    assert.equal(kinesisMetricId("orders-stream.v1"), "orders_stream_v1");
-    assert.equal(resourceNameOf("team.orders-app_1"), "team-orders-app_1");
+  it("derives resource names the way AWS allows them, distinct for names that differ only in a dot", () => {
+    assert.equal(resourceNameOf("team-orders-app_1"), "team-orders-app_1");
+    assert.match(resourceNameOf("team.orders-app_1"), /^team-orders-app_1-[0-9a-f]{8}$/);
+    assert.notEqual(resourceNameOf("x.a"), resourceNameOf("x-a"));
+    assert.notEqual(resourceNameOf("x.a"), resourceNameOf("x_a"));
+  });
+
+  it("gives x.a and x-a their own topic, key alias and dashboard", async () => {
+    const names = async (applicationName: string) => {
+      const result = await planMonitoring({ applicationName });
+      return [
+        inputsOf(resourceOf(result, "aws:sns/topic:Topic")).name,
+        inputsOf(resourceOf(result, "aws:kms/alias:Alias")).name,
+        inputsOf(resourceOf(result, "aws:cloudwatch/dashboard:Dashboard")).dashboardName,
+      ];
+    };
+    const [dotted, dashed] = [await names("x.a"), await names("x-a")];
+    assert.deepEqual(dashed, ["x-a-alarms", "alias/x-a-alarms", "x-a"]);
+    dotted.forEach((name, index) => assert.notEqual(name, dashed[index]));
+  });
+
+  it("keeps every derived name within its AWS limit for the longest application name", async () => {
+    const applicationName = `${"a.".repeat(63)}ab`;
+    assert.equal(applicationName.length, 128, "Managed Flink's limit");
+    const result = await planMonitoring({ applicationName });
+    const topic = inputsOf(resourceOf(result, "aws:sns/topic:Topic"));
+    assert.ok(topic.displayName.length <= 100, `SNS display name of ${topic.displayName.length}`);
+    assert.ok(topic.name.length <= 256, "SNS topic name");
+    assert.ok(inputsOf(resourceOf(result, "aws:kms/alias:Alias")).name.length <= 256, "KMS alias");
+    const dashboard = inputsOf(resourceOf(result, "aws:cloudwatch/dashboard:Dashboard"));
+    assert.ok(dashboard.dashboardName.length <= 255, "dashboard name");
+    for (const resource of resourcesOf(result, ALARM)) {
+      const inputs = inputsOf(resource);
+      assert.ok(inputs.name.length <= 255, `alarm name ${inputs.name}`);
+      assert.ok(inputs.alarmDescription.length <= 1024, `description of ${inputs.name}`);
+    }
+  });
+
+  it("watches an enhanced fan-out consumer's own lag, which Kinesis publishes per consumer", async () => {
+    const result = await planMonitoring({
+      source: { kind: "kinesis", streamName: "orders-stream.v1", consumerName: APP },
+    });
+    assert.deepEqual(watched(alarm(result, "source-lag")), {
+      namespace: "AWS/Kinesis",
+      metricName: "SubscribeToShardEvent.MillisBehindLatest",
+      statistic: "Maximum",
+      dimensions: { StreamName: "orders-stream.v1", ConsumerName: APP },
+      expression: undefined,
+    });
+  });
+
+  it("does not page for a deploy restart: the outage must last longer than a deployment", async () => {
+    const result = await planMonitoring({ outageMinutes: 15 });
+    const downtime = alarm(result, "downtime");
+    assert.equal(downtime.evaluationPeriods, 15);
+    assert.equal(downtime.datapointsToAlarm, 15, "every minute of 15 down, not one");
+    assert.equal(downtime.period, 60);
+  });
+
+  it("keeps the outage window within the day CloudWatch evaluates", async () => {
+    const result = await planMonitoring({ outageMinutes: 1430, periodSeconds: 3540 });
+    assert.equal(alarm(result, "downtime").evaluationPeriods, 24, "24 x 3540 s <= 86400 s");
+  });
+
+  it("has no outage alarm for an application the stack does not start", async () => {
+    const result = await planMonitoring({ startApplication: false });
+    const keys = resourcesOf(result, ALARM).map((r) => r.name);
+    assert.ok(!keys.includes("monitoring-downtime"), keys.join(", "));
+    assert.equal(keys.length, 7);
   });
 });

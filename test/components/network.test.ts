@@ -2,11 +2,11 @@ import { strict as assert } from "assert";
 import { PipelineNetwork, PipelineNetworkArgs, findRouteTables } from "../../components/network";
 import {
   CALL_MOCKS,
-  MOCK_EXISTING_VPC_ID,
+  mockExplicitRouteTableId,
   mockMainRouteTableId,
-  mockHex,
   mockSecurityGroupId,
 } from "../../tools/mocks";
+import { planDocument, renderTree } from "../../tools/planReport";
 import { PlanResult, PlannedResource, runProgram } from "../../tools/planRuntime";
 import {
   inputsOf,
@@ -25,18 +25,61 @@ const ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint";
 const APPLICATION = "aws:kinesisanalyticsv2/application:Application";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 
-/** Subnets of the mock's existing VPC: ...0 lies in us-east-1a, ...1 in b, ...3 in a again. */
+/** The existing VPC the configs below name; the mocks know it and exactly the subnets listed. */
+const EXISTING_VPC = "vpc-0e1d2c3b4a5968778";
+/** Listed first and second: the mocks put them in us-east-1a and us-east-1b. */
 const ZONE_A = "subnet-0aaaaaaaaaaaaaaa0";
 const ZONE_B = "subnet-0aaaaaaaaaaaaaaa1";
 const ZONE_A_AGAIN = "subnet-0aaaaaaaaaaaaaaa3";
-/** In us-east-1b with no explicit route table association: it uses the VPC's main route table. */
+/** Subnets the tests below give no explicit route table association: they use the VPC's main one. */
 const ZONE_B_MAIN_TABLE = "subnet-0aaaaaaaaaaaaaaf1";
 const ZONE_C_MAIN_TABLE = "subnet-0aaaaaaaaaaaaaaf2";
-/** The table the mock reports as explicitly associated with `subnet`. */
-const explicitTableOf = (subnet: string) => `rtb-${mockHex(`rtb::${subnet}`, 17)}`;
+const IMPLICIT = [ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE];
+const explicitTableOf = mockExplicitRouteTableId;
 const existing = (extra: object = {}) => ({
-  network: { mode: "existing", vpcId: MOCK_EXISTING_VPC_ID, privateSubnetIds: [ZONE_A, ZONE_B], ...extra },
+  network: { mode: "existing", vpcId: EXISTING_VPC, privateSubnetIds: [ZONE_A, ZONE_B], ...extra },
 });
+
+/** Runs `body` with one function mock replaced, as EC2 would answer in the case under test. */
+async function withCallMock<T>(
+  token: string,
+  answer: (original: (typeof CALL_MOCKS)[string]) => (typeof CALL_MOCKS)[string],
+  body: () => Promise<T>,
+): Promise<T> {
+  const original = CALL_MOCKS[token];
+  CALL_MOCKS[token] = answer(original);
+  try {
+    return await body();
+  } finally {
+    CALL_MOCKS[token] = original;
+  }
+}
+
+/** Runs `body` while EC2 shows no explicit route table association for the {@link IMPLICIT} subnets. */
+function withImplicitAssociations<T>(body: () => Promise<T>): Promise<T> {
+  return withCallMock(
+    "aws:ec2/getRouteTables:getRouteTables",
+    (original) => (inputs, context) => {
+      const filter = (inputs.filters ?? []).find((f: { name: string }) => f.name === "association.subnet-id");
+      if (filter === undefined) return original(inputs, context);
+      const explicit = filter.values.filter((id: string) => !IMPLICIT.includes(id));
+      return { id: String(inputs.vpcId), ids: explicit.map(mockExplicitRouteTableId), tags: {} };
+    },
+    body,
+  );
+}
+
+/** Runs `body` while EC2 reports the subnets at these places (the checks the simulation always passes). */
+function withSubnetsAt<T>(
+  places: Record<string, { vpcId?: string; availabilityZone?: string }>,
+  body: () => Promise<T>,
+): Promise<T> {
+  return withCallMock(
+    "aws:ec2/getSubnet:getSubnet",
+    (original) => (inputs, context) => ({ ...original(inputs, context), ...places[String(inputs.id)] }),
+    body,
+  );
+}
 
 /** What the mocks report for an awsx VPC or a VPC endpoint (see tools/mocks.ts). */
 interface MockOutputs {
@@ -439,7 +482,7 @@ describe("private networking", () => {
     it("attaches the application to the given subnets, in the given VPC, with no VPC of its own", async () => {
       const result = await planStack("dev", existing());
       assert.deepEqual(resourcesOf(result, VPC), []);
-      assert.equal(inputsOf(resourceOf(result, SECURITY_GROUP, "network-app")).vpcId, MOCK_EXISTING_VPC_ID);
+      assert.equal(inputsOf(resourceOf(result, SECURITY_GROUP, "network-app")).vpcId, EXISTING_VPC);
       assert.deepEqual(inputsOf(resourceOf(result, APPLICATION)).applicationConfiguration.vpcConfiguration, {
         subnetIds: [ZONE_A, ZONE_B],
         securityGroupIds: [groupId(result, "network-app")],
@@ -493,31 +536,36 @@ describe("private networking", () => {
     });
 
     it("a subnet without an explicit association gets the VPC's main route table", async () => {
-      const result = await planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] }));
+      const result = await withImplicitAssociations(() =>
+        planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] })),
+      );
       for (const name of ["network-s3", "network-dynamodb"]) {
         assert.deepEqual(inputsOf(resourceOf(result, ENDPOINT, name)).routeTableIds, [
           explicitTableOf(ZONE_A),
-          mockMainRouteTableId(MOCK_EXISTING_VPC_ID),
+          mockMainRouteTableId(EXISTING_VPC),
         ]);
       }
     });
 
     it("subnets that all use the main route table share it", async () => {
-      const result = await planStack(
-        "dev",
-        existing({ privateSubnetIds: [ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE] }),
+      const result = await withImplicitAssociations(() =>
+        planStack("dev", existing({ privateSubnetIds: [ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE] })),
       );
       assert.deepEqual(inputsOf(resourceOf(result, ENDPOINT, "network-s3")).routeTableIds, [
-        mockMainRouteTableId(MOCK_EXISTING_VPC_ID),
+        mockMainRouteTableId(EXISTING_VPC),
       ]);
     });
 
     it("stops before any resource when EC2 shows no route table for a subnet", async () => {
-      const problems = await withoutMainRouteTable(() =>
-        rejectedConfigProblems(planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] }))),
+      const problems = await withImplicitAssociations(() =>
+        withoutMainRouteTable(() =>
+          rejectedConfigProblems(
+            planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_B_MAIN_TABLE] })),
+          ),
+        ),
       );
       assert.deepEqual(problems, [
-        `flink-pipeline:network.routeTableIds must list the private subnets' route tables: EC2 shows none for ${ZONE_B_MAIN_TABLE} (no explicit association, and no main route table of ${MOCK_EXISTING_VPC_ID} visible to this account, as in a VPC shared through RAM), so the s3 and dynamodb gateway endpoints would get no route and the job could not reach them`,
+        `flink-pipeline:network.routeTableIds must list the private subnets' route tables: EC2 shows none for ${ZONE_B_MAIN_TABLE} (no explicit association, and no main route table of ${EXISTING_VPC} visible to this account, as in a VPC shared through RAM), so the s3 and dynamodb gateway endpoints would get no route and the job could not reach them`,
       ]);
     });
 
@@ -545,17 +593,22 @@ describe("private networking", () => {
 
     it("reports the subnets it finds no route table for, and the tables it does find", async () => {
       const lookup = (subnets: string[]) =>
-        runProgram(async () => ({ found: await findRouteTables(MOCK_EXISTING_VPC_ID, subnets) }), {
+        runProgram(async () => ({ found: await findRouteTables(EXISTING_VPC, subnets) }), {
           project: "flink-pipeline",
           stack: "unit",
           config: { "aws:region": "us-east-1" },
         }).then((result) => result.outputs.found.value);
-      assert.deepEqual(await lookup([ZONE_A, ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE]), {
-        routeTableIds: [explicitTableOf(ZONE_A), mockMainRouteTableId(MOCK_EXISTING_VPC_ID)],
-        unrouted: [],
-      });
       assert.deepEqual(
-        await withoutMainRouteTable(() => lookup([ZONE_A, ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE])),
+        await withImplicitAssociations(() => lookup([ZONE_A, ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE])),
+        {
+          routeTableIds: [explicitTableOf(ZONE_A), mockMainRouteTableId(EXISTING_VPC)],
+          unrouted: [],
+        },
+      );
+      assert.deepEqual(
+        await withImplicitAssociations(() =>
+          withoutMainRouteTable(() => lookup([ZONE_A, ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE])),
+        ),
         {
           routeTableIds: [explicitTableOf(ZONE_A)],
           unrouted: [ZONE_B_MAIN_TABLE, ZONE_C_MAIN_TABLE],
@@ -564,8 +617,8 @@ describe("private networking", () => {
     });
 
     it("stops before any resource when the subnets share one availability zone", async () => {
-      const problems = await rejectedConfigProblems(
-        planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_A_AGAIN] })),
+      const problems = await withSubnetsAt({ [ZONE_A_AGAIN]: { availabilityZone: "us-east-1a" } }, () =>
+        rejectedConfigProblems(planStack("dev", existing({ privateSubnetIds: [ZONE_A, ZONE_A_AGAIN] }))),
       );
       assert.deepEqual(problems, [
         `flink-pipeline:network.privateSubnetIds: the private subnets must span at least two availability zones so the application survives the loss of one (got ${ZONE_A} in us-east-1a, ${ZONE_A_AGAIN} in us-east-1a)`,
@@ -573,12 +626,41 @@ describe("private networking", () => {
     });
 
     it("stops before any resource when the subnets are in another VPC", async () => {
-      const problems = await rejectedConfigProblems(
-        planStack("dev", existing({ vpcId: "vpc-0123456789abcdef0" })),
+      const elsewhere = "vpc-0123456789abcdef0";
+      const problems = await withSubnetsAt(
+        { [ZONE_A]: { vpcId: elsewhere }, [ZONE_B]: { vpcId: elsewhere } },
+        () => rejectedConfigProblems(planStack("dev", existing())),
       );
       assert.deepEqual(problems, [
-        `flink-pipeline:network.privateSubnetIds: the private subnets must belong to VPC vpc-0123456789abcdef0: ${ZONE_A} is in ${MOCK_EXISTING_VPC_ID}, ${ZONE_B} is in ${MOCK_EXISTING_VPC_ID}`,
+        `flink-pipeline:network.privateSubnetIds: the private subnets must belong to VPC ${EXISTING_VPC}: ${ZONE_A} is in ${elsewhere}, ${ZONE_B} is in ${elsewhere}`,
       ]);
+    });
+
+    it("answers from the stack's own ids, and the plan says which answers it made up", async () => {
+      const vpcId = "vpc-0fedcba9876543210";
+      const subnets = ["subnet-0123456789abcdef0", "subnet-0fedcba98765432aa", "subnet-00000000000000001"];
+      const result = await planStack("dev", {
+        network: { mode: "existing", vpcId, privateSubnetIds: subnets },
+      });
+      assert.equal(inputsOf(resourceOf(result, SECURITY_GROUP, "network-app")).vpcId, vpcId);
+      assert.deepEqual(
+        inputsOf(resourceOf(result, ENDPOINT, "network-s3")).routeTableIds,
+        subnets.map(explicitTableOf),
+      );
+      assert.deepEqual(
+        result.simulated.filter((answer) => answer.startsWith("aws:ec2/getSubnet")),
+        [
+          `aws:ec2/getSubnet ${subnets[0]}: in ${vpcId} (network.vpcId), zone us-east-1a (listed subnet #1 gets the region's zone a)`,
+          `aws:ec2/getSubnet ${subnets[1]}: in ${vpcId} (network.vpcId), zone us-east-1b (listed subnet #2 gets the region's zone b)`,
+          `aws:ec2/getSubnet ${subnets[2]}: in ${vpcId} (network.vpcId), zone us-east-1c (listed subnet #3 gets the region's zone c)`,
+        ],
+      );
+      assert.ok(result.simulated.some((answer) => answer.startsWith("aws:ec2/getRouteTables")));
+      const tree = renderTree(result, "plan");
+      assert.match(tree, /^Simulated look-ups \(no AWS to ask/m);
+      for (const answer of result.simulated) assert.ok(tree.includes(`  ${answer}\n`), answer);
+      assert.deepEqual(planDocument("flink-pipeline", "dev", result).simulated, result.simulated);
+      assert.deepEqual((await planStack("dev")).simulated, [], "nothing is made up for a public stack");
     });
   });
 

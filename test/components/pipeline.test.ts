@@ -34,7 +34,6 @@ describe("the dev pipeline's components", () => {
           Sid: "ReadStream",
           Action: [
             "kinesis:DescribeStream",
-            "kinesis:DescribeStreamSummary",
             "kinesis:GetRecords",
             "kinesis:GetShardIterator",
             "kinesis:ListShards",
@@ -67,7 +66,7 @@ describe("the dev pipeline's components", () => {
         {
           Effect: "Allow",
           Sid: "WriteItems",
-          Action: ["dynamodb:BatchWriteItem", "dynamodb:DescribeTable", "dynamodb:PutItem"],
+          Action: ["dynamodb:BatchWriteItem"],
           Resource: table().outputs.arn,
         },
       ]);
@@ -172,7 +171,13 @@ describe("the dev pipeline's components", () => {
           Action: ["logs:PutLogEvents"],
           Resource: `${groupArn}:log-stream:kinesis-analytics-log-stream`,
         },
-        { Effect: "Allow", Sid: "PublishMetrics", Action: ["cloudwatch:PutMetricData"], Resource: "*" },
+        {
+          Effect: "Allow",
+          Sid: "PublishMetrics",
+          Action: ["cloudwatch:PutMetricData"],
+          Resource: "*",
+          Condition: { StringEquals: { "cloudwatch:namespace": "AWS/KinesisAnalytics" } },
+        },
       ]);
       assert.equal(
         app().cloudwatchLoggingOptions.logStreamArn,
@@ -308,7 +313,7 @@ describe("stack-specific wiring", () => {
       [
         ["ReadStream", arn],
         ["RegisterConsumer", arn],
-        ["ReadWithFanOut", `${arn}/consumer/*`],
+        ["ReadWithFanOut", `${arn}/consumer/flink-pipeline-dev:*`],
       ],
     );
     assert.deepEqual(statements[2].Action, [

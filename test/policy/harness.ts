@@ -14,6 +14,7 @@ import {
   PolicyNotApplicableError,
   resolvePolicyConfig,
 } from "../../policy/evaluate";
+import { isUnknownValueError } from "../../policy/lib/known";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -60,6 +61,8 @@ export interface Outcome {
   findings: Finding[];
   /** The reason given to `notApplicable()`, when the policy called it. */
   notApplicable?: string;
+  /** What the policy said it could not judge (an unknown value), as the SDK's error message. */
+  cannotJudge?: string;
 }
 
 /** Runs `policy` on one resource (resource policy) or on a stack (stack policy), with `config` resolved. */
@@ -85,6 +88,9 @@ export async function runPolicy(
     if (error instanceof PolicyNotApplicableError) {
       return { findings, notApplicable: error.reason ?? "" };
     }
+    if (isUnknownValueError(error)) {
+      return { findings, cannotJudge: (error as Error).message };
+    }
     throw error;
   }
   return { findings };
@@ -98,7 +104,8 @@ export interface PolicyCase {
   /** The resource under a resource policy, the whole stack under a stack policy. */
   input: PolicyInputResource | PolicyInputResource[];
   config?: Record<string, unknown>;
-  expect: "compliant" | ExpectedViolation[] | { notApplicable: RegExp };
+  /** `cannotJudge`: the policy reports (advisory) that it could not judge a value unknown at preview. */
+  expect: "compliant" | ExpectedViolation[] | { notApplicable: RegExp } | { cannotJudge: RegExp };
 }
 
 export interface PolicyCaseTable {
@@ -120,6 +127,12 @@ export function describePolicyCases({ policy, cases }: PolicyCaseTable): void {
 
 function assertOutcome(policy: AnyPolicy, outcome: Outcome, expected: PolicyCase["expect"]): void {
   const messages = outcome.findings.map((finding) => finding.message);
+  if (expected !== "compliant" && !Array.isArray(expected) && "cannotJudge" in expected) {
+    assert.match(outcome.cannotJudge ?? "<judged>", expected.cannotJudge);
+    assert.deepEqual(messages, []);
+    return;
+  }
+  assert.strictEqual(outcome.cannotJudge, undefined, `could not judge: ${outcome.cannotJudge}`);
   if (expected !== "compliant" && !Array.isArray(expected)) {
     assert.match(outcome.notApplicable ?? "<applicable>", expected.notApplicable);
     assert.deepStrictEqual(messages, []);

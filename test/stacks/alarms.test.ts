@@ -1,7 +1,16 @@
 import { strict as assert } from "assert";
 import { validateStackConfig } from "../../stacks/config";
 import { ConfigError } from "../../stacks/validation";
-import { configProblems, directoryWith, inputsOf, planStack, resourceOf, resourcesOf } from "../helpers";
+import { readStackFiles } from "../../tools/stackFiles";
+import {
+  PROJECT_DIR,
+  configProblems,
+  directoryWith,
+  inputsOf,
+  planStack,
+  resourceOf,
+  resourcesOf,
+} from "../helpers";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 
@@ -38,6 +47,8 @@ describe("alarms config", () => {
       heapPercent: 90,
       cpuPercent: 80,
       checkpointDurationMs: 30000,
+      outageMinutes: 10,
+      maxDroppedRecords: 0,
     });
   });
 
@@ -58,6 +69,8 @@ describe("alarms config", () => {
         heapPercent: 85,
         cpuPercent: 70,
         checkpointDurationMs: 20000,
+        outageMinutes: 20,
+        maxDroppedRecords: 100,
       }).alarms,
       {
         enabled: false,
@@ -70,6 +83,8 @@ describe("alarms config", () => {
         heapPercent: 85,
         cpuPercent: 70,
         checkpointDurationMs: 20000,
+        outageMinutes: 20,
+        maxDroppedRecords: 100,
       },
     );
   });
@@ -172,7 +187,7 @@ describe("alarms config", () => {
         name: "a typo in a threshold name",
         alarms: { maxLag: 1000 },
         expected: [
-          "flink-pipeline:alarms.maxLag is not a known key; known keys: checkpointDurationMs, cpuPercent, email, enabled, evaluationPeriods, heapPercent, kmsKeyId, maxLagMs, maxLagRecords, periodSeconds",
+          "flink-pipeline:alarms.maxLag is not a known key; known keys: checkpointDurationMs, cpuPercent, email, enabled, evaluationPeriods, heapPercent, kmsKeyId, maxDroppedRecords, maxLagMs, maxLagRecords, outageMinutes, periodSeconds",
         ],
       },
     ];
@@ -197,6 +212,7 @@ describe("alarms in the shipped stacks", () => {
           "checkpoint-duration",
           "cpu",
           "downtime",
+          "dropped-records",
           "failed-checkpoints",
           "heap",
           "restarts",
@@ -204,7 +220,7 @@ describe("alarms in the shipped stacks", () => {
         ].map((key) => `${app}-${key}`),
       );
       assert.equal(result.outputs.alarmTopicArn.value, `arn:aws:sns:us-east-1:123456789012:${app}-alarms`);
-      assert.equal((result.outputs.alarmNames.value as string[]).length, 7);
+      assert.equal((result.outputs.alarmNames.value as string[]).length, 8);
       assert.equal(result.outputs.dashboardName.value, app);
       assert.match(result.outputs.dashboardUrl.value as string, new RegExp(`#dashboards/dashboard/${app}$`));
     });
@@ -213,12 +229,35 @@ describe("alarms in the shipped stacks", () => {
   it("watches the lag of the stack's own stream", async () => {
     const result = await planStack("dev", { source: { streamName: "clicks-v2.raw" } });
     const lag = inputsOf(resourceOf(result, ALARM, "monitoring-source-lag"));
-    assert.equal(lag.metricName, "millisBehindLatest");
-    assert.deepEqual(lag.dimensions, {
-      Application: "flink-pipeline-dev",
-      Flow: "Input",
-      Id: "clicks_v2_raw",
-    });
+    assert.equal(lag.namespace, "AWS/Kinesis");
+    assert.equal(lag.metricName, "GetRecords.IteratorAgeMilliseconds");
+    assert.deepEqual(lag.dimensions, { StreamName: "clicks-v2.raw" });
+  });
+
+  it("watches the application's own consumer when it reads with enhanced fan-out", async () => {
+    const result = await planStack("dev", { source: { streamName: "clicks", enhancedFanOut: true } });
+    const lag = inputsOf(resourceOf(result, ALARM, "monitoring-source-lag"));
+    assert.equal(lag.metricName, "SubscribeToShardEvent.MillisBehindLatest");
+    assert.deepEqual(lag.dimensions, { StreamName: "clicks", ConsumerName: "flink-pipeline-dev" });
+  });
+
+  it("raises no outage alarm for a stack that does not start its application", async () => {
+    const flink = JSON.parse(readStackFiles(PROJECT_DIR, "dev").config["flink-pipeline:flink"]);
+    const result = await planStack("dev", { flink: { ...flink, startApplication: false } });
+    const names = resourcesOf(result, ALARM).map((r) => inputsOf(r).name);
+    assert.ok(!names.includes("flink-pipeline-dev-downtime"), names.join(", "));
+    assert.ok(names.includes("flink-pipeline-dev-dropped-records"));
+  });
+
+  it("alarms on the job's dropped records above the stack's limit", async () => {
+    const result = await planStack("dev", { alarms: { maxDroppedRecords: 25 } });
+    const dropped = inputsOf(resourceOf(result, ALARM, "monitoring-dropped-records"));
+    assert.equal(dropped.threshold, 25);
+    const [expression, metric] = dropped.metricQueries;
+    assert.equal(expression.expression, "RATE(m1) * PERIOD(m1)");
+    assert.deepEqual(metric.metric.dimensions, { Application: "flink-pipeline-dev" });
+    assert.equal(metric.metric.metricName, "droppedRecords");
+    assert.equal(metric.metric.namespace, "AWS/KinesisAnalytics");
   });
 
   it("watches a Kafka source's record lag with the stack's limit", async () => {
@@ -226,7 +265,11 @@ describe("alarms in the shipped stacks", () => {
     const lag = inputsOf(resourceOf(result, ALARM, "monitoring-source-lag"));
     assert.equal(lag.metricName, "records_lag_max");
     assert.equal(lag.threshold, 500);
-    assert.equal(lag.dimensions.Topic, "feature-events");
+    assert.deepEqual(
+      lag.dimensions,
+      { Application: "flink-pipeline-kafka-dev" },
+      "no Topic dimension: none is published",
+    );
   });
 
   it("refuses a Kinesis lag limit on a Kafka source", async () => {

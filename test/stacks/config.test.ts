@@ -109,6 +109,56 @@ describe("stack config validation", () => {
         expected: ["flink-pipeline:flink.parallelism must be an integer >= 1 (got 1.5)"],
       },
       {
+        name: "an artifact key for an uploaded artifact",
+        values: {
+          "flink-pipeline:flink": {
+            artifact: "job",
+            artifactKmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/1111aaaa-11aa-11aa-11aa-111111111111",
+          },
+        },
+        expected: [
+          'flink-pipeline:flink.artifactKmsKeyArn applies only when flink-pipeline:flink.artifact is an s3://<bucket>/<key> URI (got "job": the program uploads it to its own bucket, encrypted with SSE-S3)',
+        ],
+      },
+      {
+        name: "an artifact key that is not a key ARN",
+        values: {
+          "flink-pipeline:flink": {
+            language: "java",
+            artifact: "s3://team/jobs/job.jar",
+            artifactKmsKeyArn: "alias/aws/s3",
+          },
+        },
+        expected: [
+          'flink-pipeline:flink.artifactKmsKeyArn must be a customer-managed KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) (got "alias/aws/s3")',
+        ],
+      },
+      {
+        name: "a property group with an over-long key and value",
+        values: {
+          "flink-pipeline:flink": {
+            artifact: "job",
+            properties: { job: { [`k${"x".repeat(2048)}`]: "v", long: "v".repeat(2049) } },
+          },
+        },
+        expected: [
+          `flink-pipeline:flink.properties.job: property keys must have 1 to 2048 characters (got 2049: "k${"x".repeat(39)}")`,
+          'flink-pipeline:flink.properties.job: the value of "long" must have 1 to 2048 characters (got 2049)',
+        ],
+      },
+      {
+        name: "a property group of 51 properties",
+        values: {
+          "flink-pipeline:flink": {
+            artifact: "job",
+            properties: { job: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`p${i}`, "1"])) },
+          },
+        },
+        expected: [
+          "flink-pipeline:flink.properties.job: Managed Flink allows at most 50 properties per group (got 51)",
+        ],
+      },
+      {
         name: "an unsupported runtime",
         values: { "flink-pipeline:flink": { artifact: "job", runtime: "FLINK-1_15" } },
         expected: [

@@ -6,7 +6,7 @@ import {
   iamServiceTrustConfusedDeputy,
 } from "../../../policy/policies/iam";
 import { arn, flinkTrustPolicy, policyDocument, role, rolePolicy } from "../fixtures";
-import { ACCOUNT, PolicyCaseTable, resource } from "../harness";
+import { ACCOUNT, PolicyCaseTable, resource, UNKNOWN_STRING } from "../harness";
 
 const readStream = {
   Effect: "Allow",
@@ -54,6 +54,11 @@ export const iamCases: PolicyCaseTable[] = [
           },
         }),
         expect: [/allows NotAction/],
+      },
+      {
+        title: "preview: a document not known yet is not judged, and the policy says so",
+        input: rolePolicy(UNKNOWN_STRING),
+        expect: { cannotJudge: /value at \.policy can't be known during preview/ },
       },
     ],
   },
