@@ -7,22 +7,22 @@ import { planStack } from "../helpers";
  * Totals worked out by hand from the us-east-1 table (730 h a month; 100 events/s of 1 KiB =
  * 269.1072 GB a month; 10 writes/s = 26.28 M writes):
  * - dev: Flink 2 KPU 2x0.11x730 + 50 GBx0.10 = 165.60; on-demand stream 29.20 + 269.1072x0.08
- *   + 269.1072x0.04 = 61.49; table 26.28x0.625 + 0.25 = 16.68; KMS 1; 7 alarms 0.70; dashboard 3;
- *   logs 5x0.50 + (5x7/30)x0.03 = 2.54 -> 251.01
+ *   + 269.1072x0.04 = 61.49; table 26.28x0.625 + 0.25 = 16.68; KMS 1; 8 alarms 0.80; dashboard 3;
+ *   logs 5x0.50 + (5x7/30)x0.03 = 2.54 -> 251.11
  * - staging: Flink 3 KPU 240.90 + 10 = 250.90; stream 61.49; table + PITR 16.88; 1 NAT 32.85;
- *   KMS 1; alarms 0.70; dashboard 3; logs 2.5 + 5x0.03 = 2.65 -> 369.47
+ *   KMS 1; alarms 0.80; dashboard 3; logs 2.5 + 5x0.03 = 2.65 -> 369.57
  * - prod: Flink 5 KPU 401.50 + 20 = 421.50; 4 shards x730x(0.015+0.02 retention) + 262.8 M PUT
  *   units x0.014 = 105.88; EFO 4x730x0.015 + 269.1072x0.013 = 47.30; table 16.88; 3 NAT 98.55;
- *   5 interface endpoints x3 zones x730x0.01 = 109.50; KMS 1; alarms 0.70; dashboard 3;
- *   logs 2.5 + (5x365/30)x0.03 = 4.32 -> 808.63; autoscaling to 64+1 KPU adds 5539.50 - 421.50
- * - kafka-dev: Flink 165.60; table 16.68; KMS 1; 2 secrets 0.80; alarms 0.70; dashboard 3;
- *   logs 2.54 -> 190.32
+ *   5 interface endpoints x3 zones x730x0.01 = 109.50; KMS 1; alarms 0.80; dashboard 3;
+ *   logs 2.5 + (5x365/30)x0.03 = 4.32 -> 808.73; autoscaling to 64+1 KPU adds 5539.50 - 421.50
+ * - kafka-dev: Flink 165.60; table 16.68; KMS 1; 2 secrets 0.80; alarms 0.80; dashboard 3;
+ *   logs 2.54 -> 190.42
  */
 const EXPECTED: Record<string, { monthlyUsd: number; maxMonthlyUsd: number }> = {
-  dev: { monthlyUsd: 251.01, maxMonthlyUsd: 251.01 },
-  staging: { monthlyUsd: 369.47, maxMonthlyUsd: 5658.07 },
-  prod: { monthlyUsd: 808.63, maxMonthlyUsd: 5926.63 },
-  "kafka-dev": { monthlyUsd: 190.32, maxMonthlyUsd: 190.32 },
+  dev: { monthlyUsd: 251.11, maxMonthlyUsd: 251.11 },
+  staging: { monthlyUsd: 369.57, maxMonthlyUsd: 5658.17 },
+  prod: { monthlyUsd: 808.73, maxMonthlyUsd: 5926.73 },
+  "kafka-dev": { monthlyUsd: 190.42, maxMonthlyUsd: 190.42 },
 };
 
 describe("monthly cost of the plan", function () {
