@@ -53,8 +53,18 @@ export interface FlinkApplicationArgs {
   startApplication?: boolean;
   /** How an update restarts from state. @default RESTORE_FROM_LATEST_SNAPSHOT (SKIP_... when snapshots are off) */
   restore?: { type?: string; snapshotName?: string; allowNonRestoredState?: boolean };
-  /** Stop an unresponsive application (without a snapshot) so an update or delete can proceed. @default false */
+  /**
+   * The provider's `forceStop`: read only when `startApplication` changes to false, whose stop is then
+   * forced (no snapshot). It does not stop an application for an update or a delete. @default false
+   */
   forceStop?: boolean;
+  /**
+   * The key encrypting the application's state (checkpoints, snapshots, running state): `"create"` makes
+   * a customer-managed key whose policy lets Managed Flink use it for this application, or give a key
+   * ARN (its policy must allow the same: docs/operations.md#state-encryption).
+   * @default "aws-owned" (the service's own key)
+   */
+  stateKey?: "aws-owned" | "create" | { arn: pulumi.Input<string> };
   /** Create/update/delete timeouts: Managed Flink operations take minutes. @default 30m each */
   timeouts?: { create?: string; update?: string; delete?: string };
   /**
@@ -78,6 +88,8 @@ export class FlinkApplication extends pulumi.ComponentResource {
   public readonly logGroup: aws.cloudwatch.LogGroup;
   public readonly logStream: aws.cloudwatch.LogStream;
   public readonly application: aws.kinesisanalyticsv2.Application;
+  /** The key created for the application's state (`stateKey: "create"` only). */
+  public readonly stateKey?: aws.kms.Key;
   public readonly roleArn: pulumi.Output<string>;
   public readonly applicationName: pulumi.Output<string>;
   public readonly applicationArn: pulumi.Output<string>;
@@ -155,6 +167,52 @@ export class FlinkApplication extends pulumi.ComponentResource {
     );
     const grants = (args.grants ?? []).map((grantTo) => grantTo(this.role));
 
+    const stateKey = args.stateKey ?? "aws-owned";
+    let stateKeyArn: pulumi.Input<string> | undefined;
+    if (stateKey === "create") {
+      this.stateKey = new aws.kms.Key(
+        `${name}-state-key`,
+        {
+          description: `Encrypts the state of the Managed Flink application ${appName}`,
+          enableKeyRotation: true,
+          deletionWindowInDays: 30,
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+              // In a key policy, Resource "*" means this key. The account keeps control through IAM,
+              // as in the default key policy (operators need kms:DescribeKey and kms:CreateGrant).
+              {
+                Sid: "AccountAdministersKey",
+                Effect: "Allow",
+                Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+                Action: "kms:*",
+                Resource: "*",
+              },
+              // Managed Flink validates the key and encrypts and decrypts the application's state
+              // with both its principals, acting for this account only.
+              {
+                Sid: "ManagedFlinkUsesKey",
+                Effect: "Allow",
+                Principal: {
+                  Service: [
+                    "kinesisanalytics.amazonaws.com",
+                    "infrastructure.kinesisanalytics.amazonaws.com",
+                  ],
+                },
+                Action: ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant"],
+                Resource: "*",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+              },
+            ],
+          }),
+        },
+        parent,
+      );
+      stateKeyArn = this.stateKey.arn;
+    } else if (stateKey !== "aws-owned") {
+      stateKeyArn = stateKey.arn;
+    }
+
     const checkpointing = args.checkpointing ?? {};
     const restore = args.restore ?? {};
     const timeouts = args.timeouts ?? {};
@@ -174,6 +232,9 @@ export class FlinkApplication extends pulumi.ComponentResource {
             },
           },
           applicationSnapshotConfiguration: { snapshotsEnabled: snapshots },
+          // Left out for the AWS-owned key, so existing applications see no change.
+          applicationEncryptionConfiguration:
+            stateKeyArn !== undefined ? { keyType: "CUSTOMER_MANAGED_KEY", keyId: stateKeyArn } : undefined,
           environmentProperties: { propertyGroups: args.propertyGroups ?? [] },
           flinkApplicationConfiguration: {
             checkpointConfiguration: {

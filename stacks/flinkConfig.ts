@@ -55,7 +55,15 @@ export interface FlinkConfig {
   logRetentionDays: number;
   startApplication: boolean;
   restore: { type: (typeof RESTORE_TYPES)[number]; snapshotName?: string; allowNonRestoredState: boolean };
-  forceStop: boolean;
+  /**
+   * Sent as the provider's `forceStop`, which it reads only when `startApplication` changes to false:
+   * that stop is then forced (no snapshot). It does nothing for a hung update or delete.
+   */
+  stopWithoutSnapshot: boolean;
+  /** The key of the application's state: the service's own, a created one, or a key ARN. */
+  stateEncryption: "aws-owned" | "create" | { arn: string };
+  /** The runtime this stack accepted a one-way move to (Flink 2.x); required while `runtime` is 2.x. */
+  acceptOneWayRuntime?: FlinkRuntime;
   timeouts: { create: string; update: string; delete: string };
   properties: Record<string, Record<string, string>>;
 }
@@ -147,12 +155,46 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
     logRetentionDays: readLogRetention(section),
     startApplication: section.boolean("startApplication", true),
     restore,
-    forceStop: section.boolean("forceStop", false),
+    stopWithoutSnapshot: section.boolean("stopWithoutSnapshot", false),
+    stateEncryption: readStateEncryption(section),
+    acceptOneWayRuntime: section.has("acceptOneWayRuntime")
+      ? section.oneOf("acceptOneWayRuntime", ONE_WAY_RUNTIMES, ONE_WAY_RUNTIMES[0])
+      : undefined,
     timeouts,
     properties: readProperties(section, language),
   };
+  if (section.has("forceStop")) {
+    section.markRead("forceStop");
+    section.problem(
+      `${section.key("forceStop")} was renamed ${section.key("stopWithoutSnapshot")}: the provider reads it only when ${section.key("startApplication")} changes to false (the stop is then forced, without a snapshot); it never unblocks a hung update or delete (docs/operations.md#a-deployment-hangs-on-a-snapshot)`,
+    );
+  }
+  checkOneWayRuntime(section, flink);
   section.rejectUnknown();
   return flink;
+}
+
+/** Runtimes Managed Flink cannot take an application (or its snapshots) back from. */
+export const ONE_WAY_RUNTIMES = ["FLINK-2_2"] as const satisfies readonly FlinkRuntime[];
+
+/**
+ * A 2.x runtime is refused unless the stack accepts the one-way move in its config. Offline the
+ * program cannot see the deployed runtime: the acknowledgement is what tells it, and it stays set
+ * while the stack is on 2.x (a new 2.x stack sets it too).
+ */
+function checkOneWayRuntime(section: Section, flink: FlinkConfig): void {
+  const oneWay = (ONE_WAY_RUNTIMES as readonly string[]).includes(flink.runtime);
+  const accepted = flink.acceptOneWayRuntime;
+  if (oneWay && accepted !== flink.runtime) {
+    section.problem(
+      `${section.key("runtime")} ${flink.runtime} is a one-way upgrade: Managed Flink cannot take the application or its ${flink.runtime} snapshots back to an earlier runtime. Take a snapshot first (npm run flink -- snapshot --stack <stack>), then set ${section.key("acceptOneWayRuntime")}: ${flink.runtime} (docs/operations.md#upgrading-flink-1x-to-22)`,
+    );
+  }
+  if (accepted !== undefined && !oneWay) {
+    section.problem(
+      `${section.key("acceptOneWayRuntime")} ${accepted} says this stack's application runs ${accepted}, which cannot be taken back to ${section.key("runtime")} ${flink.runtime}: keep ${accepted}, or delete and recreate the application (docs/operations.md#upgrading-flink-1x-to-22)`,
+    );
+  }
 }
 
 function readLogRetention(section: Section): number {
@@ -299,4 +341,15 @@ function requireConnectorJar(section: Section, artifact: ArtifactConfig, python:
       `${section.key("artifact")} lacks the script ${describe(python.script)} named in ${section.key("python.script")} (looked in ${where})`,
     );
   }
+}
+
+/** `aws-owned` (default), `create`, or a customer-managed key's ARN. */
+function readStateEncryption(section: Section): FlinkConfig["stateEncryption"] {
+  const text = section.optionalString("stateEncryption");
+  if (text === undefined || text === "aws-owned" || text === "create") return text ?? "aws-owned";
+  if (KMS_KEY_ARN.regex.test(text)) return { arn: text };
+  section.problem(
+    `${section.key("stateEncryption")} must be aws-owned, create or ${KMS_KEY_ARN.describe} (got ${describe(text)})`,
+  );
+  return "aws-owned";
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfluentSource } from "../components/confluentSource";
 import { FeatureTable } from "../components/featureTable";
 import { FlinkApplication, logGroupNameOf } from "../components/flinkApplication";
-import { FlinkMonitoring, MonitoredSource } from "../components/flinkMonitoring";
+import { FlinkMonitoring } from "../components/flinkMonitoring";
 import { JobArtifact } from "../components/jobArtifact";
 import { KafkaClientConfig } from "../components/kafkaClientConfig";
 import { KinesisSource } from "../components/kinesisSource";
@@ -16,6 +16,7 @@ import { StackConfig } from "./config";
 import { ConfluentSourceConfig } from "./confluentConfig";
 import { FlinkConfig } from "./flinkConfig";
 import { KinesisSourceConfig } from "./kinesisConfig";
+import { monitoringArgs } from "./monitoring";
 import { VpcNetworkConfig, kafkaPortFor } from "./networkConfig";
 import { GeneratedGroup, GeneratedGroups, RUN_OPTIONS_GROUP, mergePropertyGroups } from "./propertyGroups";
 import { deploymentTime, liveGenerations } from "./rotation";
@@ -71,8 +72,6 @@ interface SourceWiring {
   /** Resources the application must wait for (what it reads and where it connects at startup). */
   dependsOn: pulumi.Resource[];
   outputs: KinesisSourceOutputs | ConfluentSourceOutputs;
-  /** What the source-lag alarm watches. */
-  monitored: MonitoredSource;
   /** The source's ARNs a restricted VPC endpoint policy admits. */
   endpointResources: Partial<Record<EndpointName, pulumi.Input<string>[]>>;
 }
@@ -122,6 +121,11 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
         : undefined,
   };
 
+  if (flink.acceptOneWayRuntime !== undefined) {
+    pulumi.log.warn(
+      `flink-pipeline:flink.runtime ${flink.runtime} is one-way: the application and its snapshots cannot go back to an earlier runtime (accepted by flink.acceptOneWayRuntime)`,
+    );
+  }
   const app = new FlinkApplication("flink", {
     applicationName: flink.applicationName,
     runtime: flink.runtime,
@@ -153,32 +157,13 @@ export function deployPipeline(config: StackConfig, now: Date = deploymentTime()
     logRetentionDays: flink.logRetentionDays,
     startApplication: flink.startApplication,
     restore: flink.restore,
-    forceStop: flink.forceStop,
+    forceStop: flink.stopWithoutSnapshot,
+    stateKey: flink.stateEncryption,
     timeouts: flink.timeouts,
   });
 
-  const alarms = config.alarms;
-  const monitoring = alarms.enabled
-    ? new FlinkMonitoring("monitoring", {
-        applicationName: flink.applicationName,
-        runtime: flink.runtime,
-        startApplication: flink.startApplication,
-        source: source.monitored,
-        checkpointing: flink.checkpointing,
-        thresholds: {
-          maxLagMs: alarms.maxLagMs,
-          maxLagRecords: alarms.maxLagRecords,
-          heapPercent: alarms.heapPercent,
-          cpuPercent: alarms.cpuPercent,
-          checkpointDurationMs: alarms.checkpointDurationMs,
-          maxDroppedRecords: alarms.maxDroppedRecords,
-        },
-        periodSeconds: alarms.periodSeconds,
-        evaluationPeriods: alarms.evaluationPeriods,
-        outageMinutes: alarms.outageMinutes,
-        email: alarms.email,
-        kmsKeyId: alarms.kmsKeyId,
-      })
+  const monitoring = config.alarms.enabled
+    ? new FlinkMonitoring("monitoring", monitoringArgs(config))
     : undefined;
 
   return {
@@ -236,7 +221,6 @@ function kinesisSource(
     grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut, consumerName })],
     dependsOn: [],
     outputs: { streamName: source.streamName, streamArn: source.streamArn },
-    monitored: { kind: "kinesis", streamName: source.streamName, consumerName },
     endpointResources: { kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`] },
   };
 }
@@ -316,8 +300,6 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
       keyGenerations: rotation.generations.map((generation) => generation.name),
       nextKeyRotation: rotation.nextRotation.toISOString(),
     },
-    // records_lag_max is the largest lag over every partition the job reads.
-    monitored: { kind: "kafka" },
     endpointResources: {
       secretsManager: [clientConfig.kafkaSecretArn, clientConfig.schemaRegistrySecretArn],
       ssm: clientConfig.parameterPathArns,

@@ -29,6 +29,15 @@ function step(job: Doc, action: string): Doc {
   return found[0];
 }
 
+/** The `pulumi/actions` step that runs `pulumi up`. */
+function upStep(job: Doc): Doc {
+  const found = (job.steps ?? []).filter(
+    (s: Doc) => String(s.uses ?? "").split("@")[0] === "pulumi/actions" && s.with?.command === "up",
+  );
+  assert.equal(found.length, 1, `expected one pulumi up step, found ${found.length}`);
+  return found[0];
+}
+
 function usesAction(job: Doc, action: string): boolean {
   return (job.steps ?? []).some((s: Doc) => String(s.uses ?? "").split("@")[0] === action);
 }
@@ -144,8 +153,8 @@ describe("CI/CD workflow", () => {
         chain.map((job) => job.with),
         [
           { stack: "dev", environment: "dev", "github-environment": "dev" },
-          { stack: "staging", environment: "staging", "github-environment": "staging" },
-          { stack: "prod", environment: "prod", "github-environment": "production" },
+          { stack: "staging", environment: "staging", "github-environment": "staging", "health-gate": true },
+          { stack: "prod", environment: "prod", "github-environment": "production", "health-gate": true },
         ],
       );
       for (const job of chain) {
@@ -153,6 +162,53 @@ describe("CI/CD workflow", () => {
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write" });
         assert.equal(job.secrets, "inherit");
       }
+    });
+  });
+
+  describe("health-gated deployments", () => {
+    /** Every job deploying a stack through deploy-stack.yml, with the stacks it deploys. */
+    const deploying = Object.entries(jobs).filter(
+      ([, job]) => job.uses === "./.github/workflows/deploy-stack.yml",
+    );
+    const tierOf = (stack: string) =>
+      parse(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8")).config[
+        "flink-pipeline:environment"
+      ] ?? "dev";
+
+    it("gates every deployment of a staging or prod stack on verify, with rollback", () => {
+      const gated: string[] = [];
+      for (const [name, job] of deploying) {
+        const entries = job.strategy?.matrix?.include ?? [job.with];
+        for (const entry of entries) {
+          const stack = entry.stack;
+          assert.equal(tierOf(stack), entry.environment, `${name}: ${stack}'s tier`);
+          if (entry.environment === "dev") continue;
+          assert.equal(
+            job.with["health-gate"],
+            true,
+            `${name} deploys ${stack} (${entry.environment}) ungated`,
+          );
+          gated.push(stack);
+        }
+      }
+      assert.deepEqual(gated.sort(), ["prod", "staging"]);
+    });
+
+    it("prunes the gated stacks' snapshots on schedule, keeping the newest and the young ones", () => {
+      const prune = jobs["prune-snapshots"];
+      assert.equal(prune.if, "github.event_name == 'schedule'");
+      assert.deepEqual(
+        prune.strategy.matrix.include.map((entry: Doc) => entry.stack),
+        ["staging", "prod"],
+      );
+      assert.equal(prune.environment, undefined, "no approval every night");
+      assert.ok(
+        commands(prune).includes(
+          "npm run --silent flink -- snapshots --stack ${{ matrix.stack }} --prune --keep 10 --min-age 30d",
+        ),
+      );
+      const order = commands(prune);
+      assert.ok(order.indexOf("npm ci") < order.findIndex((c) => c.includes("--prune")));
     });
   });
 
@@ -186,7 +242,9 @@ describe("CI/CD workflow", () => {
       assert.deepEqual(Object.keys(deployStack.on.workflow_call.inputs).sort(), [
         "environment",
         "github-environment",
+        "health-gate",
         "stack",
+        "verify-window",
       ]);
       assert.equal(up.environment, "${{ inputs.github-environment }}");
     });
@@ -207,7 +265,7 @@ describe("CI/CD workflow", () => {
         step(up, "aws-actions/configure-aws-credentials").with["role-to-assume"],
         "${{ vars.AWS_DEPLOY_ROLE_ARN }}",
       );
-      const pulumi = step(up, "pulumi/actions");
+      const pulumi = upStep(up);
       assert.equal(pulumi.with.command, "up");
       assert.match(pulumi.with["stack-name"], /inputs\.stack/);
       assert.equal(pulumi.with.policyPacks, "policy");
@@ -221,6 +279,58 @@ describe("CI/CD workflow", () => {
       assert.equal(at("actions/checkout"), 0);
       assert.ok(at("mvn") < at("aws-actions/configure-aws-credentials"));
       assert.ok(at("aws-actions/configure-aws-credentials") < at("pulumi/actions"));
+    });
+
+    describe("health gate", () => {
+      const steps: Doc[] = up.steps;
+      const index = (predicate: (s: Doc) => boolean, what: string) => {
+        const found = steps.findIndex(predicate);
+        assert.ok(found >= 0, `no step ${what}`);
+        return found;
+      };
+      const runs = (text: string) => (s: Doc) => String(s.run ?? "").includes(text);
+      const snapshot = index(runs("npm run --silent flink -- snapshot "), "taking a snapshot");
+      const upIndex = steps.indexOf(upStep(up));
+      const verify = index(runs("npm run --silent flink -- verify "), "verifying");
+      const rollback = index(runs("npm run --silent flink -- rollback "), "rolling back");
+
+      it("is an input, off unless a caller turns it on", () => {
+        assert.equal(deployStack.on.workflow_call.inputs["health-gate"].type, "boolean");
+        assert.equal(deployStack.on.workflow_call.inputs["health-gate"].default, false);
+      });
+
+      it("snapshots before pulumi up, verifies after, rolls back only when verify says unhealthy", () => {
+        const credentials = steps.findIndex((s) => String(s.uses ?? "").startsWith("aws-actions/"));
+        assert.ok(credentials < snapshot && snapshot < upIndex && upIndex < verify && verify < rollback);
+        for (const i of [snapshot, verify, rollback]) assert.match(steps[i].if, /inputs\.health-gate/);
+        assert.equal(steps[upIndex].if, undefined, "pulumi up runs with or without the gate");
+        assert.match(steps[rollback].if, /steps\.verify\.outputs\.code == '1'/);
+        assert.equal(steps[verify].id, "verify");
+      });
+
+      it("snapshots only when the preview shows the application changing, and only a running one", () => {
+        const run = String(steps[snapshot].run);
+        assert.match(run, /pulumi preview --stack "\$STACK_REF" --json/);
+        assert.match(run, /aws:kinesisanalyticsv2\/application:Application/);
+        assert.match(run, /--if-running/);
+        const install = steps.findIndex((s) => s.name === "Install the Pulumi CLI");
+        assert.ok(install >= 0 && install < snapshot);
+      });
+
+      it("passes verify's exit code on: 1 triggers the rollback, 2 fails without one", () => {
+        const run = String(steps[verify].run);
+        assert.match(run, /--for "\$\{\{ inputs\.verify-window \}\}"/);
+        assert.match(run, /code=\$\{PIPESTATUS\[0\]\}/);
+        assert.match(run, /echo "code=\$code" >> "\$GITHUB_OUTPUT"/);
+        assert.match(run, /if \[ "\$code" = 2 \]; then exit 2; fi/);
+      });
+
+      it("fails the job with the reason after rolling back, and refreshes the state", () => {
+        const run = String(steps[rollback].run);
+        assert.match(run, /pulumi refresh --stack "\$STACK_REF" --yes/);
+        assert.match(run, /::error::.*rolled back: \$\(head -n 1 verify\.txt\)/);
+        assert.match(run.trim(), /exit 1$/);
+      });
     });
   });
 });

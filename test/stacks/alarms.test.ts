@@ -298,7 +298,12 @@ describe("alarms in the shipped stacks", () => {
   });
 
   it("follows the runtime's metric names on Flink 2.2", async () => {
-    const flink = { language: "python", artifact: "app", runtime: "FLINK-2_2" };
+    const flink = {
+      language: "python",
+      artifact: "app",
+      runtime: "FLINK-2_2",
+      acceptOneWayRuntime: "FLINK-2_2",
+    };
     const result = await planStack("dev", { flink });
     const restarts = inputsOf(resourceOf(result, ALARM, "monitoring-restarts"));
     assert.equal(restarts.metricQueries.find((q: any) => q.metric).metric.metricName, "numRestarts");

@@ -329,6 +329,33 @@ describe("stack config validation", () => {
         ],
       },
       {
+        name: "the old forceStop key",
+        values: { "flink-pipeline:flink": { artifact: "job", forceStop: true } },
+        expected: [
+          "flink-pipeline:flink.forceStop was renamed flink-pipeline:flink.stopWithoutSnapshot: the provider reads it only when flink-pipeline:flink.startApplication changes to false (the stop is then forced, without a snapshot); it never unblocks a hung update or delete (docs/operations.md#a-deployment-hangs-on-a-snapshot)",
+        ],
+      },
+      {
+        name: "Flink 2.2 without accepting the one-way upgrade",
+        values: { "flink-pipeline:flink": { artifact: "job", runtime: "FLINK-2_2" } },
+        expected: [
+          "flink-pipeline:flink.runtime FLINK-2_2 is a one-way upgrade: Managed Flink cannot take the application or its FLINK-2_2 snapshots back to an earlier runtime. Take a snapshot first (npm run flink -- snapshot --stack <stack>), then set flink-pipeline:flink.acceptOneWayRuntime: FLINK-2_2 (docs/operations.md#upgrading-flink-1x-to-22)",
+        ],
+      },
+      {
+        name: "going back to 1.x after accepting 2.2",
+        values: {
+          "flink-pipeline:flink": {
+            artifact: "job",
+            runtime: "FLINK-1_20",
+            acceptOneWayRuntime: "FLINK-2_2",
+          },
+        },
+        expected: [
+          "flink-pipeline:flink.acceptOneWayRuntime FLINK-2_2 says this stack's application runs FLINK-2_2, which cannot be taken back to flink-pipeline:flink.runtime FLINK-1_20: keep FLINK-2_2, or delete and recreate the application (docs/operations.md#upgrading-flink-1x-to-22)",
+        ],
+      },
+      {
         name: "a timeout without a unit",
         values: { "flink-pipeline:flink": { artifact: "job", timeouts: { update: "30" } } },
         expected: [

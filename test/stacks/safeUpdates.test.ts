@@ -48,12 +48,12 @@ describe("safe updates", () => {
     });
   });
 
-  it("lets a stack force-stop a stuck application, drop state of removed operators and shorten timeouts", async () => {
+  it("lets a stack stop without a snapshot when it turns startApplication off, drop state of removed operators and shorten timeouts", async () => {
     const settings = await safeUpdateSettings("staging", {
       flink: {
         language: "python",
         artifact: "app",
-        forceStop: true,
+        stopWithoutSnapshot: true,
         restore: { allowNonRestoredState: true },
         timeouts: { update: "20m" },
       },
@@ -90,5 +90,53 @@ describe("safe updates", () => {
     assert.deepEqual(app?.customTimeouts, { create: "45m", update: "45m", delete: "45m" });
     const stream = document.resources.find((r) => r.type === "aws:kinesis/stream:Stream");
     assert.equal(stream?.customTimeouts, null);
+  });
+
+  describe("what each config change sends the provider (the lifecycle docs/operations.md describes)", () => {
+    const base = { language: "python", artifact: "app" };
+    const appInputs = async (flink: Record<string, unknown>) =>
+      inputsOf(resourceOf(await planStack("dev", { flink: { ...base, ...flink } }), APPLICATION));
+    const cases: [string, Record<string, unknown>, (inputs: Record<string, any>) => unknown, unknown][] = [
+      ["default: start and keep running", {}, (i) => [i.startApplication, i.forceStop], [true, false]],
+      [
+        "startApplication false: a stop with a snapshot",
+        { startApplication: false },
+        (i) => [i.startApplication, i.forceStop],
+        [false, false],
+      ],
+      [
+        "startApplication false with stopWithoutSnapshot: a forced stop",
+        { startApplication: false, stopWithoutSnapshot: true },
+        (i) => [i.startApplication, i.forceStop],
+        [false, true],
+      ],
+      [
+        "restore settings: the run configuration (applied only while RUNNING)",
+        {
+          restore: {
+            type: "RESTORE_FROM_CUSTOM_SNAPSHOT",
+            snapshotName: "before-abc",
+            allowNonRestoredState: true,
+          },
+        },
+        (i) => i.applicationConfiguration.runConfiguration,
+        {
+          applicationRestoreConfiguration: {
+            applicationRestoreType: "RESTORE_FROM_CUSTOM_SNAPSHOT",
+            snapshotName: "before-abc",
+          },
+          flinkRunConfiguration: { allowNonRestoredState: true },
+        },
+      ],
+      [
+        "the accepted 2.2 upgrade: the runtime",
+        { runtime: "FLINK-2_2", acceptOneWayRuntime: "FLINK-2_2" },
+        (i) => i.runtimeEnvironment,
+        "FLINK-2_2",
+      ],
+    ];
+    for (const [name, flink, pick, expected] of cases) {
+      it(name, async () => assert.deepEqual(pick(await appInputs(flink)), expected));
+    }
   });
 });

@@ -1,0 +1,104 @@
+/** Command-line parsing of `npm run flink -- <command> --stack <name> [flags]`. */
+import { UsageError } from "../stackFiles";
+
+export const COMMANDS = ["status", "snapshot", "snapshots", "stop", "start", "rollback", "verify"] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** What each command accepts besides `--stack`, `--json` and `--timeout`. */
+const FLAGS: Record<Command, { value: string[]; boolean: string[] }> = {
+  status: { value: [], boolean: [] },
+  snapshot: { value: ["name"], boolean: ["if-running"] },
+  snapshots: { value: ["keep", "min-age"], boolean: ["prune"] },
+  stop: { value: [], boolean: ["force"] },
+  start: { value: ["restore"], boolean: ["allow-non-restored-state"] },
+  rollback: { value: [], boolean: [] },
+  verify: { value: ["for"], boolean: [] },
+};
+const COMMON = { value: ["stack", "timeout"], boolean: ["json"] };
+
+export const USAGE = `usage: npm run flink -- <command> --stack <name> [--json] [--timeout <duration>]
+  status                                     state, runtime, version, last operation, snapshots, health
+  snapshot [--name <snapshot>] [--if-running] take a snapshot and wait until it is READY
+                                             (--if-running: skip, exit 0, unless RUNNING)
+  snapshots [--prune --keep <n> [--min-age <duration>]]
+                                             list snapshots; --prune deletes all but the newest <n> READY
+                                             ones and those younger than --min-age (default 7d)
+  stop [--force]                             stop (with a snapshot; --force: without) and wait for READY
+  start [--restore latest|skip|<snapshot>] [--allow-non-restored-state]
+                                             start and wait for RUNNING (default restore: latest)
+  rollback                                   roll back to the previous version and wait for the outcome
+  verify [--for <duration>]                  watch the health signals for a window (default 5m):
+                                             exit 0 healthy, 1 unhealthy
+durations: <n>s, <n>m, <n>h or <n>d`;
+
+export interface ParsedArgs {
+  command: Command;
+  stack: string;
+  json: boolean;
+  /** How long a command waits for the application; @default the stack's flink.timeouts.update */
+  timeoutMs?: number;
+  values: Record<string, string>;
+  flags: Set<string>;
+}
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h") throw new UsageError(USAGE);
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.join(", ")}`);
+  }
+  const known = FLAGS[command as Command];
+  const valueFlags = [...COMMON.value, ...known.value];
+  const booleanFlags = [...COMMON.boolean, ...known.boolean];
+  const values: Record<string, string> = {};
+  const flags = new Set<string>();
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for ${command}`);
+    const [, name, inline] = match;
+    if (valueFlags.includes(name)) {
+      const value = inline ?? rest[++i];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
+      values[name] = value;
+    } else if (booleanFlags.includes(name) && inline === undefined) {
+      flags.add(name);
+    } else {
+      const accepted = [...valueFlags, ...booleanFlags].map((f) => `--${f}`).join(", ");
+      throw new UsageError(`${command} does not take --${name}; it takes ${accepted}`);
+    }
+  }
+  const stack = values.stack;
+  if (stack === undefined) throw new UsageError(`${command} needs --stack <name>`);
+  delete values.stack;
+  const timeoutMs = values.timeout !== undefined ? parseDuration(values.timeout, "--timeout") : undefined;
+  delete values.timeout;
+  checkCombinations(command as Command, values, flags);
+  return { command: command as Command, stack, json: flags.has("json"), timeoutMs, values, flags };
+}
+
+function checkCombinations(command: Command, values: Record<string, string>, flags: Set<string>): void {
+  if (command !== "snapshots") return;
+  const pruning = flags.has("prune");
+  for (const option of ["keep", "min-age"]) {
+    if (!pruning && values[option] !== undefined)
+      throw new UsageError(`--${option} applies only with --prune`);
+  }
+  if (pruning && values.keep === undefined) throw new UsageError("--prune needs --keep <n> (n >= 1)");
+  if (pruning && !/^[1-9]\d*$/.test(values.keep)) {
+    throw new UsageError(`--keep must be a whole number >= 1 (got ${JSON.stringify(values.keep)})`);
+  }
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `5m`, `2h`, `7d` in milliseconds. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+)(s|m|h|d)$/.exec(text);
+  if (!match || Number(match[1]) === 0) {
+    throw new UsageError(
+      `${flag} must be a duration such as 90s, 5m, 2h or 7d (got ${JSON.stringify(text)})`,
+    );
+  }
+  return Number(match[1]) * UNIT_MS[match[2]];
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run flink -- <command> --stack <name>`: operations on a stack's Managed Flink application
+ * (status, snapshots, stop/start, rollback, health verification). Exit codes: 0 done or healthy,
+ * 1 failed or unhealthy, 2 usage, config or credentials. See docs/operations.md.
+ */
+import * as path from "path";
+import { UsageError } from "../stackFiles";
+import { parseArgs, parseDuration } from "./args";
+import { Clients, Clock, OperationFailed, createClients, systemClock } from "./aws";
+import * as ops from "./operations";
+import { Target, loadTarget } from "./target";
+
+export interface CliDeps {
+  projectDir?: string;
+  clients?: (target: Target) => Clients;
+  clock?: Clock;
+  pollMs?: number;
+  stdout?: (text: string) => void;
+  stderr?: (text: string) => void;
+}
+
+export async function main(argv: string[], deps: CliDeps = {}): Promise<number> {
+  const stdout = deps.stdout ?? ((text) => process.stdout.write(text));
+  const stderr = deps.stderr ?? ((text) => process.stderr.write(text));
+  try {
+    const args = parseArgs(argv);
+    const target = loadTarget(deps.projectDir ?? path.resolve(__dirname, "..", ".."), args.stack);
+    const ctx: ops.Context = {
+      target,
+      clients: (deps.clients ?? ((t) => createClients(t.region)))(target),
+      clock: deps.clock ?? systemClock,
+      progress: (line) => stderr(`${line}\n`),
+      timeoutMs: args.timeoutMs ?? target.updateTimeoutMs,
+      pollMs: deps.pollMs ?? 15_000,
+    };
+    const outcome = await run(args, ctx);
+    stdout(args.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.lines.join("\n")}\n`);
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      stderr(`${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof OperationFailed) {
+      stderr(`${error.message}\n`);
+      return 1;
+    }
+    stderr(
+      `unexpected error: ${error instanceof Error ? `${error.name}: ${error.message.split("\n")[0]}` : String(error)}\n`,
+    );
+    return 1;
+  }
+}
+
+function run(args: ReturnType<typeof parseArgs>, ctx: ops.Context): Promise<ops.Outcome> {
+  const { values, flags } = args;
+  switch (args.command) {
+    case "status":
+      return ops.status(ctx);
+    case "snapshot":
+      return ops.snapshot(ctx, values.name, flags.has("if-running"));
+    case "snapshots":
+      return ops.snapshots(
+        ctx,
+        flags.has("prune")
+          ? { keep: Number(values.keep), minAgeMs: parseDuration(values["min-age"] ?? "7d", "--min-age") }
+          : undefined,
+      );
+    case "stop":
+      return ops.stop(ctx, flags.has("force"));
+    case "start":
+      return ops.start(ctx, ops.parseRestore(values.restore), flags.has("allow-non-restored-state"));
+    case "rollback":
+      return ops.rollback(ctx);
+    case "verify":
+      return ops.verify(ctx, parseDuration(values.for ?? "5m", "--for"));
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
