@@ -14,6 +14,16 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { INSTANT_FORMAT, NOW_ENV, parseInstant } from "../stacks/rotation";
 import { ConfigError } from "../stacks/validation";
+import {
+  COST_FLAGS,
+  COST_USAGE,
+  CostAssumptions,
+  DEFAULT_ASSUMPTIONS,
+  costFlagValue,
+  estimateCost,
+  renderCost,
+} from "./cost";
+import { DiagramResource, renderDiagram } from "./diagram";
 import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
@@ -28,6 +38,8 @@ export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] 
                            <environment> from the stack's flink-pipeline:environment)
   --now <time>             plan as of this instant, e.g. 2025-03-01T00:00:00Z, to preview a key
                            rotation (default: the current time; sets ${NOW_ENV} for the program)
+  --diagram                print a Mermaid flowchart of the stack instead of the tree
+${COST_USAGE}
   --help                   show this help`;
 
 export interface PlanArgs {
@@ -38,10 +50,20 @@ export interface PlanArgs {
   help: boolean;
   /** The instant to plan as of, as given. @default undefined (the current time) */
   now?: string;
+  /** Print a Mermaid flowchart instead of the tree. @default false */
+  diagram?: boolean;
+  /** Workload assumptions of the monthly cost. @default DEFAULT_ASSUMPTIONS */
+  assumptions: CostAssumptions;
 }
 
 export function parseArgs(argv: string[]): PlanArgs {
-  const args: PlanArgs = { stack: "dev", json: false, program: "index.ts", help: false };
+  const args: PlanArgs = {
+    stack: "dev",
+    json: false,
+    program: "index.ts",
+    help: false,
+    assumptions: { ...DEFAULT_ASSUMPTIONS },
+  };
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -70,11 +92,13 @@ export function parseArgs(argv: string[]): PlanArgs {
         throw new UsageError(`--now must be ${INSTANT_FORMAT} (got ${JSON.stringify(text)}; see --help)`);
       }
       args.now = text;
-    } else if (flag === "--json") args.json = true;
+    } else if (COST_FLAGS[flag]) args.assumptions[COST_FLAGS[flag]] = costFlagValue(flag, value());
+    else if (flag === "--json") args.json = true;
+    else if (flag === "--diagram") args.diagram = true;
     else if (flag === "--help" || flag === "-h") args.help = true;
     else
       throw new UsageError(
-        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help`,
+        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --json, --program, --policy-config, --now, --help, --diagram, ${Object.keys(COST_FLAGS).join(", ")}`,
       );
   }
   return args;
@@ -103,13 +127,18 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     );
     if (files.typeProblems.length > 0) throw withTypeProblems(files);
     const violations = await checkPolicies(result.resources, files, policyConfig);
-    if (args.json) {
-      write(JSON.stringify({ ...planDocument(files.project, files.stack, result), violations }, null, 2));
+    const cost = estimateCost(result.resources, files.config["aws:region"] ?? "us-east-1", args.assumptions);
+    if (args.diagram) {
+      write(renderDiagram(planDocument(files.project, files.stack, result).resources as DiagramResource[]));
+    } else if (args.json) {
+      write(
+        JSON.stringify({ ...planDocument(files.project, files.stack, result), violations, cost }, null, 2),
+      );
     } else {
       const region = files.config["aws:region"] ?? "us-east-1";
       const asOf = args.now ? ` as of ${parseInstant(args.now)!.toISOString()}` : "";
       const header = `Offline plan of ${files.project}, stack ${files.stack} (${region})${asOf}: ${result.resources.length} resources`;
-      write(`${renderTree(result, header)}\n\n${renderViolations(violations)}`);
+      write(`${renderTree(result, header)}\n\n${renderCost(cost)}\n\n${renderViolations(violations)}`);
     }
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   } catch (error) {

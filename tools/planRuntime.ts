@@ -22,6 +22,10 @@ export interface PlannedResource {
   provider?: string;
   /** The `customTimeouts` resource option, when set (empty durations left out). */
   customTimeouts?: { create?: string; update?: string; delete?: string };
+  /** URNs the resource was known by before (the `aliases` option). */
+  aliases: string[];
+  /** The `replaceOnChanges` option. */
+  replaceOnChanges: string[];
   /** Inputs as registered; secrets stay wrapped so they can be told apart. */
   inputs: Record<string, unknown>;
   /** What the (mock) provider returned, or a component's registered outputs. */
@@ -121,6 +125,8 @@ function recordRegistrations(): Map<string, PlannedResource> {
           dependsOn: [...new Set<string>(request.getDependenciesList())].sort(),
           provider: request.getProvider() || undefined,
           customTimeouts: customTimeoutsOf(request),
+          aliases: aliasUrns(request, urn),
+          replaceOnChanges: request.getReplaceonchangesList?.() ?? [],
           inputs: pulumi.runtime.deserializeProperties(request.getObject()),
           outputs: response.getObject() ? pulumi.runtime.deserializeProperties(response.getObject()) : {},
         });
@@ -135,6 +141,23 @@ function recordRegistrations(): Map<string, PlannedResource> {
     return registerOutputs(request, callback);
   };
   return recorded;
+}
+
+/**
+ * The request's aliases as URNs. The SDK sends structured aliases: a URN, or a spec whose unset
+ * fields default to the resource's own name, type, stack, project and parent.
+ */
+function aliasUrns(request: any, urn: string): string[] {
+  const [, stack, project] = /^urn:pulumi:([^:]+)::([^:]+)::/.exec(urn) ?? [];
+  const ownParent: string = request.getParent() || "";
+  return (request.getAliasesList?.() ?? []).map((alias: any) => {
+    if (typeof alias === "string") return alias;
+    if (alias.getUrn?.()) return alias.getUrn();
+    const spec = alias.getSpec();
+    const parent = spec.getNoparent() ? "" : spec.getParenturn() || ownParent;
+    const parentType = parent ? `${parent.split("::")[2]}$` : "";
+    return `urn:pulumi:${spec.getStack() || stack}::${spec.getProject() || project}::${parentType}${spec.getType() || request.getType()}::${spec.getName() || request.getName()}`;
+  });
 }
 
 /** The register request's custom timeouts; the SDK sends empty strings for those not set. */

@@ -329,3 +329,63 @@ describe("CI/CD workflow", () => {
     });
   });
 });
+
+describe("review workflow (the offline review on pull requests)", () => {
+  const review = workflow("review.yml");
+  const job: Doc = review.jobs.review;
+  const run = (name: string) => String(job.steps.find((s: Doc) => s.name === name).run);
+
+  it("runs on every pull request event that can change the gate, labels included", () => {
+    assert.deepEqual(review.on.pull_request.branches, ["main"]);
+    assert.deepEqual(review.on.pull_request.types, [
+      "opened",
+      "synchronize",
+      "reopened",
+      "labeled",
+      "unlabeled",
+    ]);
+    assert.deepEqual(review.permissions, { contents: "read" });
+  });
+
+  it("uses no credentials or secrets; it may only comment", () => {
+    assert.ok(!usesAction(job, "aws-actions/configure-aws-credentials"));
+    assert.ok(!usesAction(job, "pulumi/actions"));
+    assert.doesNotMatch(JSON.stringify(job), /secrets\./);
+    assert.deepEqual(job.permissions, { contents: "read", "pull-requests": "write" });
+  });
+
+  it("reviews every stack against the base branch, with its history checked out", () => {
+    assert.equal(step(job, "actions/checkout").with["fetch-depth"], 0);
+    assert.ok(commands(job).includes("npm ci"));
+    const command = run("Review every stack against the base branch");
+    assert.match(
+      command,
+      /npm run --silent review -- --base "origin\/\$BASE_REF" --all --markdown > review\.md/,
+    );
+    // --all is every Pulumi.<stack>.yaml at the base or here: no list to forget a stack in.
+    assert.ok(stackNames(PROJECT_DIR).length >= 4);
+    // The branch name reaches the shell as data, never as script.
+    assert.doesNotMatch(command, /\$\{\{/);
+  });
+
+  it("keeps one comment: updates the marked one or creates it; a fork's run only writes the summary", () => {
+    const comment = step(job, "actions/github-script");
+    assert.match(comment.if, /head\.repo\.full_name == github\.repository/);
+    assert.match(comment.with.script, /updateComment/);
+    assert.match(comment.with.script, /createComment/);
+    assert.match(comment.with.script, /<!-- flink-pipeline-review -->/);
+    assert.match(run("Review every stack against the base branch"), /GITHUB_STEP_SUMMARY/);
+  });
+
+  it("fails on a danger unless the review-accepted label is set; a failed review is never accepted", () => {
+    const gate = job.steps.find((s: Doc) => s.name === "Gate on dangers");
+    assert.match(
+      gate.env.ACCEPTED,
+      /contains\(github\.event\.pull_request\.labels\.\*\.name, 'review-accepted'\)/,
+    );
+    const script = String(gate.run);
+    assert.match(script, /if \[ "\$CODE" = 0 \]; then exit 0; fi/);
+    assert.match(script, /if \[ "\$ACCEPTED" = true \]/);
+    assert.match(script, /The review failed \(exit \$CODE\)[^\n]*\n\s*exit 1\s*$/);
+  });
+});

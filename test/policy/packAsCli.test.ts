@@ -73,6 +73,8 @@ describe("the policy pack as the Pulumi CLI runs it", () => {
       protect: false,
       retainOnDelete: false,
       dependsOn: [],
+      aliases: [],
+      replaceOnChanges: [],
       inputs: { name: "events" },
       outputs: { name: "events", arn: "arn:aws:kinesis:us-east-1:123456789012:stream/events" },
     };

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "../../tools/plan";
+import { DEFAULT_ASSUMPTIONS } from "../../tools/cost";
 import { PlanDocument } from "../../tools/planReport";
 import { stackNames } from "../../tools/stackFiles";
 import { PROJECT_DIR, planInProcess as plan } from "../helpers";
@@ -11,9 +12,15 @@ import { PROJECT_DIR, planInProcess as plan } from "../helpers";
 describe("the offline plan", () => {
   describe("arguments", () => {
     const valid: [string[], object][] = [
-      [[], { stack: "dev", json: false, program: "index.ts", help: false }],
-      [["--stack", "prod", "--json"], { stack: "prod", json: true, program: "index.ts", help: false }],
-      [["--program", "other.ts"], { stack: "dev", json: false, program: "other.ts", help: false }],
+      [[], { stack: "dev", json: false, program: "index.ts", help: false, assumptions: DEFAULT_ASSUMPTIONS }],
+      [
+        ["--stack", "prod", "--json"],
+        { stack: "prod", json: true, program: "index.ts", help: false, assumptions: DEFAULT_ASSUMPTIONS },
+      ],
+      [
+        ["--program", "other.ts"],
+        { stack: "dev", json: false, program: "other.ts", help: false, assumptions: DEFAULT_ASSUMPTIONS },
+      ],
     ];
     for (const [argv, expected] of valid) {
       it(`reads ${JSON.stringify(argv)}`, () => assert.deepEqual(parseArgs(argv), expected));
