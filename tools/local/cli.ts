@@ -162,9 +162,9 @@ export const DRAIN_TIMEOUT_MS = 300_000;
 
 async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => void): Promise<object> {
   checkJobPrerequisites();
+  const workDir = group.logDir;
+  log(`local run of stack ${args.stack}: logs, properties and checkpoints in ${workDir}`);
   const plan = localPlan(await planDocument(args.stack));
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `flink-local-${plan.stack}-`));
-  log(`local run of stack ${plan.stack}: logs and properties in ${workDir}`);
   const pipeline = await preparePipeline(group, plan, workDir);
   log(`stream ${plan.stream!.name} (${plan.stream!.shardCount} shards) and table ${plan.table.name} created`);
   const job: RunningJob = await startJob(group, {
@@ -230,7 +230,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const group = new ProcessGroup(fs.mkdtempSync(path.join(os.tmpdir(), "flink-local-logs-")));
+  const group = new ProcessGroup(fs.mkdtempSync(path.join(os.tmpdir(), "flink-local-")));
   const interrupted = new Promise<number>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {

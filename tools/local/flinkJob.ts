@@ -173,3 +173,8 @@ export async function ensureRunning(job: RunningJob): Promise<void> {
 
 /** The pipeline failed (exit code 1). */
 export class JobFailed extends Error {}
+
+/** How many checkpoints the job has completed so far. */
+export async function completedCheckpoints(job: RunningJob): Promise<number> {
+  return (await getJson(`${job.restUrl}/jobs/${job.jobId}/checkpoints`)).counts.completed;
+}

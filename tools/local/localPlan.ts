@@ -45,6 +45,8 @@ export interface LocalPlan {
   kafka?: LocalKafka;
   table: LocalTable;
   propertyGroups: PropertyGroup[];
+  /** The application's parallelism as the program configures it. */
+  parallelism: number;
 }
 
 /** AWS creates an on-demand stream with 4 shards (Kinesis developer guide, "on-demand mode"). */
@@ -83,6 +85,10 @@ export function localPlan(document: { stack: string; resources: PlanResource[] }
   const source = propertyGroups.find((group) => group.PropertyGroupId === "source")?.PropertyMap;
   if (!source) throw new PlanError(`the plan of stack ${stack} has no property group 'source'`);
   const region = source["aws.region"];
+  const parallelism = Number(
+    application.inputs.applicationConfiguration?.flinkApplicationConfiguration?.parallelismConfiguration
+      ?.parallelism ?? 1,
+  );
 
   const tableResource = only(resources, "aws:dynamodb/table:Table", stack);
   const inputs = tableResource.inputs;
@@ -113,6 +119,7 @@ export function localPlan(document: { stack: string; resources: PlanResource[] }
       },
       table,
       propertyGroups,
+      parallelism,
     };
   }
   if (source.kind === "confluent") {
@@ -145,6 +152,7 @@ export function localPlan(document: { stack: string; resources: PlanResource[] }
       kafka: { topics, kafkaSecretName: secret.inputs.name, consumerParameters },
       table,
       propertyGroups,
+      parallelism,
     };
   }
   throw new PlanError(`stack ${stack}: source kind '${source.kind}' cannot run locally`);

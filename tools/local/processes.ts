@@ -16,6 +16,9 @@ export interface Child {
   exited: Promise<number | string>;
 }
 
+/** Set in every child's environment to the run's log folder, so a run's processes can be found (and checked gone). */
+export const RUN_MARKER_ENV = "FLINK_PIPELINE_LOCAL_RUN";
+
 /** Time a child gets between SIGTERM and SIGKILL. */
 export const STOP_GRACE_MS = 5_000;
 
@@ -71,7 +74,7 @@ export async function waitUntil(
 export class ProcessGroup {
   private readonly children: Child[] = [];
 
-  constructor(private readonly logDir: string) {}
+  constructor(readonly logDir: string) {}
 
   start(
     name: string,
@@ -84,7 +87,7 @@ export class ProcessGroup {
     // detached: the child leads a new process group, so stopping it reaches its own children too.
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: { ...(options.env ?? process.env), [RUN_MARKER_ENV]: this.logDir },
       detached: true,
       stdio: ["ignore", fd, fd],
     });

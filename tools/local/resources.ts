@@ -23,6 +23,7 @@ export async function createStream(kinesis: AwsEndpoint, stream: LocalStream): P
   );
 }
 
+/** Creates the table with the plan's key schema (on-demand). */
 export async function createTable(dynamodb: AwsEndpoint, table: LocalTable): Promise<void> {
   const keySchema = [{ AttributeName: table.partitionKey, KeyType: "HASH" }];
   if (table.sortKey) keySchema.push({ AttributeName: table.sortKey, KeyType: "RANGE" });
@@ -42,12 +43,8 @@ export async function createTable(dynamodb: AwsEndpoint, table: LocalTable): Pro
       "ACTIVE",
     30_000,
   );
-  if (table.ttlAttribute) {
-    await callAws(dynamodb, "dynamodb", "UpdateTimeToLive", {
-      TableName: table.name,
-      TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true },
-    });
-  }
+  // dynalite has no TimeToLive API (UnknownOperationException): expiry is the one table setting a
+  // local run cannot reproduce. The job still writes the TTL attribute the plan names.
 }
 
 /** The plan's property groups with the `endpoints` group (service -> URL) added or replaced. */
