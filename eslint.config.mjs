@@ -18,6 +18,20 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       // Resource inputs, mock states and policy props are untyped property bags from the engine.
       "@typescript-eslint/no-explicit-any": "off",
+      // The package roots load every sub-module (most of the plan's start-up): stacks/aws.ts and
+      // stacks/awsx.ts re-export the ones we use under the same names.
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "@pulumi/aws", message: 'Import * as aws from "stacks/aws" (add the sub-module there).' },
+            {
+              name: "@pulumi/awsx",
+              message: 'Import * as awsx from "stacks/awsx" (add the sub-module there).',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -2,7 +2,7 @@
  * Grants as inline role policies: each grant is one `aws.iam.RolePolicy` whose statements name
  * exact ARNs, owned by the component that holds the resources it opens up.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface Statement {

@@ -1,5 +1,5 @@
-import * as aws from "@pulumi/aws";
-import * as awsx from "@pulumi/awsx";
+import * as aws from "../stacks/aws";
+import * as awsx from "../stacks/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { grant } from "./iam";
 

@@ -5,7 +5,7 @@
  * Cross-section rules (what a source needs from the network) are a pure function of their own,
  * {@link validateNetworkForSource}, so new source kinds are checked without touching the reader.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import {
   ENDPOINT_NAMES,
   ENDPOINT_SERVICES,

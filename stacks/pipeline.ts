@@ -1,7 +1,7 @@
 /**
  * The wiring: one typed stack config in, the pipeline's components and stack outputs out.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as confluentcloud from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfluentSource } from "../components/confluentSource";
