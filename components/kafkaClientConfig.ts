@@ -141,10 +141,8 @@ export class KafkaClientConfig extends pulumi.ComponentResource {
     // Parameter ARNs drop the path's leading "/": arn:aws:ssm:<region>:<account>:parameter/a/b.
     const parameterArn = (path: string) =>
       pulumi.interpolate`arn:${partition}:ssm:${region}:${accountId}:parameter${path}`;
-    this.parameterPathArns = [this.consumerParametersPath, this.producerParametersPath].flatMap((path) => [
-      parameterArn(path),
-      parameterArn(`${path}/*`),
-    ]);
+    // Only the consumer path: the job reads no producer settings (it writes to DynamoDB).
+    this.parameterPathArns = [parameterArn(this.consumerParametersPath), parameterArn(`${this.consumerParametersPath}/*`)];
     this.kafkaSecretArn = this.kafkaSecret.arn;
     this.schemaRegistrySecretArn = this.schemaRegistrySecret.arn;
     this.registerOutputs({
@@ -156,7 +154,7 @@ export class KafkaClientConfig extends pulumi.ComponentResource {
   }
 
   /**
-   * Lets `role` read these two secrets and these two parameter paths, nothing else; plus
+   * Lets `role` read what the job reads, nothing else: the Kafka secret and the consumer parameter path; plus
    * `kms:Decrypt` on the customer-managed key, through Secrets Manager only, when one is set.
    */
   grantRead(role: aws.iam.Role): aws.iam.RolePolicy {
@@ -165,12 +163,13 @@ export class KafkaClientConfig extends pulumi.ComponentResource {
       {
         Sid: "ReadKafkaClientSecrets",
         Action: ["secretsmanager:GetSecretValue"],
-        Resource: [this.kafkaSecret.arn, this.schemaRegistrySecret.arn],
+        // The job reads JSON, not Avro: it never reads the Schema Registry secret (app/kafka_client.py).
+        Resource: [this.kafkaSecret.arn],
       },
       {
-        // GetParametersByPath is authorized on the path itself, GetParameters on each parameter.
+        // The job's only SSM call (app/kafka_client.py), authorized on the path itself.
         Sid: "ReadKafkaClientParameters",
-        Action: ["ssm:GetParameters", "ssm:GetParametersByPath"],
+        Action: ["ssm:GetParametersByPath"],
         Resource: this.parameterPathArns,
       },
     ];

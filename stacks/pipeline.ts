@@ -303,7 +303,7 @@ function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, 
     // The lag alarm watches the first source topic: records_lag_max is reported per topic.
     monitored: { kind: "kafka", topic: sourceConfig.topics[0].name },
     endpointResources: {
-      secretsManager: [clientConfig.kafkaSecretArn, clientConfig.schemaRegistrySecretArn],
+      secretsManager: [clientConfig.kafkaSecretArn],
       ssm: clientConfig.parameterPathArns,
     },
   };

@@ -141,7 +141,7 @@ describe("confluent stack", function () {
   });
 
   describe("IAM", () => {
-    it("lets the Flink role read exactly the two secrets and the two parameter paths", () => {
+    it("lets the Flink role read exactly what the job reads: the Kafka secret and the consumer path", () => {
       const policy = resourceOf(result, "aws:iam/rolePolicy:RolePolicy", "kafka-client-read");
       const secretArns = resourcesOf(result, "aws:secretsmanager/secret:Secret")
         .map((s) => String(s.outputs.arn))
@@ -153,20 +153,15 @@ describe("confluent stack", function () {
           Sid: "ReadKafkaClientSecrets",
           Effect: "Allow",
           Action: ["secretsmanager:GetSecretValue"],
-          Resource: [
-            secretArns.find((arn) => arn.includes("/kafka_cluster/")),
-            secretArns.find((arn) => arn.includes("/schema_registry_cluster/")),
-          ],
+          Resource: [secretArns.find((arn) => arn.includes("/kafka_cluster/"))],
         },
         {
           Sid: "ReadKafkaClientParameters",
           Effect: "Allow",
-          Action: ["ssm:GetParameters", "ssm:GetParametersByPath"],
+          Action: ["ssm:GetParametersByPath"],
           Resource: [
             `${PARAMETER_ARN}${PREFIX}/consumer_kafka_client`,
             `${PARAMETER_ARN}${PREFIX}/consumer_kafka_client/*`,
-            `${PARAMETER_ARN}${PREFIX}/producer_kafka_client`,
-            `${PARAMETER_ARN}${PREFIX}/producer_kafka_client/*`,
           ],
         },
       ]);
