@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AwsEndpoint, callAws } from "./awsJson";
-import { Emulator, PrerequisiteError, startDynamo, startKinesis } from "./emulators";
+import { Emulator, PROJECT_DIR, PrerequisiteError, startDynamo, startKinesis } from "./emulators";
 import { generatedLines, putLines, readEventsFile, truthOf } from "./events";
 import {
   DROPPED_METRIC,
@@ -19,6 +19,7 @@ import {
   ensureRunning,
   metricSum,
   startJob,
+  waitForShardConsumers,
 } from "./flinkJob";
 import { LocalPlan, PlanError, localPlan, planDocument } from "./localPlan";
 import { ProcessGroup, sleep } from "./processes";
@@ -143,11 +144,18 @@ export function jobProperty(plan: LocalPlan, group: string, name: string, fallba
   return value === undefined ? fallback : Number(value);
 }
 
-/** The job's window size and watermark delay, as its properties set them (defaults as app/README.md). */
+/** The job's default watermark delay: DEFAULT_WATERMARK_DELAY_SECONDS in app/main.py (one source of truth). */
+export function defaultWatermarkDelaySeconds(mainPy = path.join(PROJECT_DIR, "app", "main.py")): number {
+  const match = /^DEFAULT_WATERMARK_DELAY_SECONDS = (\d+)$/m.exec(fs.readFileSync(mainPy, "utf8"));
+  if (!match) throw new Error(`${mainPy} defines no DEFAULT_WATERMARK_DELAY_SECONDS`);
+  return Number(match[1]);
+}
+
+/** The job's window size and watermark delay, as its properties set them (else the job's defaults). */
 export function windowing(plan: LocalPlan): { windowSeconds: number; delaySeconds: number } {
   return {
     windowSeconds: jobProperty(plan, "job", "window.seconds", 60),
-    delaySeconds: jobProperty(plan, "job", "watermark.delay.seconds", 5),
+    delaySeconds: jobProperty(plan, "job", "watermark.delay.seconds", defaultWatermarkDelaySeconds()),
   };
 }
 
@@ -158,7 +166,7 @@ async function closedWindowItems(dynamodb: AwsEndpoint, table: string): Promise<
   ).Count;
 }
 
-export const DRAIN_TIMEOUT_MS = 300_000;
+export const DRAIN_TIMEOUT_MS = 120_000;
 
 async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => void): Promise<object> {
   checkJobPrerequisites();
@@ -177,7 +185,8 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
       checkpointDir: path.join(workDir, "checkpoints"),
     },
   });
-  log(`Flink job ${job.jobId} running (REST ${job.restUrl})`);
+  log(`Flink job ${job.jobId} running (REST ${job.restUrl}); waiting for it to read every shard`);
+  await waitForShardConsumers(job, plan.stream!.shardCount);
 
   const lines = args.events
     ? readEventsFile(args.events)

@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { LOCAL_CREDENTIALS, PROJECT_DIR, PrerequisiteError, SETUP_HINT, VENV_DIR } from "./emulators";
 import { Child, ProcessGroup, sleep, waitUntil } from "./processes";
 
@@ -47,7 +48,10 @@ export function flinkConfig(settings: JobSettings): Record<string, string | numb
   };
 }
 
-/** Writes FLINK_CONF_DIR: PyFlink's own log4j files and our config.yaml. */
+/**
+ * Writes FLINK_CONF_DIR: PyFlink's own log4j files, and our config.yaml with the JVM options of
+ * PyFlink's (the `--add-opens` Java 17 needs for `pipeline.jars`).
+ */
 export function writeConfDir(dir: string, settings: JobSettings): void {
   fs.mkdirSync(dir, { recursive: true });
   const pyflinkConf = fs
@@ -58,7 +62,10 @@ export function writeConfDir(dir: string, settings: JobSettings): void {
   for (const file of fs.readdirSync(pyflinkConf).filter((name) => name.startsWith("log4j"))) {
     fs.copyFileSync(path.join(pyflinkConf, file), path.join(dir, file));
   }
-  const yaml = Object.entries(flinkConfig(settings))
+  const defaults = YAML.parse(fs.readFileSync(path.join(pyflinkConf, "config.yaml"), "utf8"));
+  const javaOptions: string | undefined = defaults?.env?.java?.opts?.all;
+  const config = { ...(javaOptions ? { "env.java.opts.all": javaOptions } : {}), ...flinkConfig(settings) };
+  const yaml = Object.entries(config)
     .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
     .join("\n");
   fs.writeFileSync(path.join(dir, "config.yaml"), yaml + "\n");
@@ -121,6 +128,8 @@ export async function startJob(
       IS_LOCAL: "true",
       APPLICATION_PROPERTIES: options.propertiesFile,
       FLINK_CONF_DIR: confDir,
+      // The mini-cluster takes the job's settings from the table config, which main.py fills from this.
+      FLINK_LOCAL_CONFIG: JSON.stringify(flinkConfig(options.settings)),
       FLINK_LOG_DIR: logDir,
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -177,4 +186,37 @@ export class JobFailed extends Error {}
 /** How many checkpoints the job has completed so far. */
 export async function completedCheckpoints(job: RunningJob): Promise<number> {
   return (await getJson(`${job.restUrl}/jobs/${job.jobId}/checkpoints`)).counts.completed;
+}
+
+/**
+ * Waits until the Kinesis source reads every shard: the legacy consumer registers
+ * `...shardId.<id>.millisBehindLatest` when a shard's consumer runs. Records put before that are
+ * not read at LATEST.
+ */
+export async function waitForShardConsumers(
+  job: RunningJob,
+  shards: number,
+  timeoutMs = JOB_START_TIMEOUT_MS,
+) {
+  await waitUntil(
+    "Kinesis shard consumers",
+    async () => {
+      const { vertices } = await getJson(`${job.restUrl}/jobs/${job.jobId}`);
+      const reading = new Set<string>();
+      for (const vertex of vertices as { id: string }[]) {
+        const metrics = (await getJson(
+          `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`,
+        )) as {
+          id: string;
+        }[];
+        for (const { id } of metrics) {
+          const match = /shardId\.([^.]+)\.millisBehindLatest$/.exec(id);
+          if (match) reading.add(match[1]);
+        }
+      }
+      return reading.size >= shards;
+    },
+    timeoutMs,
+    job.child,
+  );
 }
