@@ -37,6 +37,12 @@ export function processesOfRun(marker: string): number[] {
   return pids;
 }
 
+/** The run's processes still alive after up to 5 s (a killed process takes a moment to leave /proc). */
+export async function remainingProcesses(marker: string): Promise<number[]> {
+  for (let i = 0; i < 25 && processesOfRun(marker).length > 0; i++) await sleep(200);
+  return processesOfRun(marker);
+}
+
 /** A pipeline's emulators for one test file: started in `before`, stopped (and checked gone) in `after`. */
 export function sharedPipeline(stack: string): { get: () => LocalPipeline; group: () => ProcessGroup } {
   let pipeline: LocalPipeline | undefined;
@@ -50,7 +56,7 @@ export function sharedPipeline(stack: string): { get: () => LocalPipeline; group
     this.timeout(60_000);
     if (!group) return;
     await group.stopAll();
-    assert.deepEqual(processesOfRun(group.logDir), [], "every process the run started is stopped");
+    assert.deepEqual(await remainingProcesses(group.logDir), [], "every process the run started is stopped");
     fs.rmSync(group.logDir, { recursive: true, force: true });
   });
   return { get: () => pipeline!, group: () => group! };

@@ -12,7 +12,7 @@ import { parseArgs, UsageError } from "../../tools/local/cli";
 import { MAX_KEY_BYTES, putLines, truthKey, truthOf, validEvent } from "../../tools/local/events";
 import { ProcessGroup, sleep } from "../../tools/local/processes";
 import { PROJECT_DIR } from "../../tools/local/emulators";
-import { planOf, processesOfRun, sharedPipeline } from "./helpers";
+import { planOf, processesOfRun, remainingProcesses, sharedPipeline } from "./helpers";
 
 describe("npm run local: arguments", () => {
   const usageErrors: [string[], RegExp][] = [
@@ -229,7 +229,7 @@ describe("npm run local: processes", function () {
     await sleep(300);
     assert.equal(processesOfRun(group.logDir).length, 3);
     await group.stopAll();
-    assert.deepEqual(processesOfRun(group.logDir), []);
+    assert.deepEqual(await remainingProcesses(group.logDir), []);
   });
 
   it("on Ctrl-C stops every process it started and exits 130", async () => {
@@ -252,7 +252,7 @@ describe("npm run local: processes", function () {
     assert.ok(processesOfRun(marker).length >= 2);
     child.kill("SIGINT");
     assert.equal(await exited, 130);
-    assert.deepEqual(processesOfRun(marker), []);
+    assert.deepEqual(await remainingProcesses(marker), []);
     await planOf("dev"); // the plan itself is unaffected
   });
 });
