@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", "app/**"] },
+  { ignores: ["node_modules/**", "bin/**", "policy/node_modules/**", "app/**", ".venv/**", ".m2/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

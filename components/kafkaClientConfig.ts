@@ -142,7 +142,10 @@ export class KafkaClientConfig extends pulumi.ComponentResource {
     const parameterArn = (path: string) =>
       pulumi.interpolate`arn:${partition}:ssm:${region}:${accountId}:parameter${path}`;
     // Only the consumer path: the job reads no producer settings (it writes to DynamoDB).
-    this.parameterPathArns = [parameterArn(this.consumerParametersPath), parameterArn(`${this.consumerParametersPath}/*`)];
+    this.parameterPathArns = [
+      parameterArn(this.consumerParametersPath),
+      parameterArn(`${this.consumerParametersPath}/*`),
+    ];
     this.kafkaSecretArn = this.kafkaSecret.arn;
     this.schemaRegistrySecretArn = this.schemaRegistrySecret.arn;
     this.registerOutputs({
