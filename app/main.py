@@ -230,6 +230,10 @@ def main():
     properties = load_properties(path if local else MANAGED_FLINK_PROPERTIES)
     endpoints = properties.get("endpoints", {})
     table_env = create_table_environment(DEPENDENCIES_JAR if local else None)
+    if local:
+        # npm run local (tools/local) sets parallelism, checkpointing and a restore path this way.
+        for key, value in json.loads(os.environ.get("FLINK_LOCAL_CONFIG") or "{}").items():
+            table_env.get_config().set(key, str(value))
     statements = define_pipeline(
         table_env,
         source_statement(properties, endpoints),

@@ -1,0 +1,275 @@
+/**
+ * `npm run local`: the stack's data path on this machine, no AWS, no Docker.
+ *
+ *   npm run --silent local -- [--stack <name>] [--rate N --keys N --seconds N | --events <file.jsonl>] [--drain] [--json]
+ *
+ * Exit codes: 0 ran; 1 the pipeline failed; 2 bad usage or a missing prerequisite.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AwsEndpoint, callAws } from "./awsJson";
+import { Emulator, PROJECT_DIR, PrerequisiteError, startDynamo, startKinesis } from "./emulators";
+import { generatedLines, putLines, readEventsFile, truthOf } from "./events";
+import {
+  DROPPED_METRIC,
+  JobFailed,
+  RunningJob,
+  checkJobPrerequisites,
+  ensureRunning,
+  metricSum,
+  startJob,
+  waitForShardConsumers,
+} from "./flinkJob";
+import { LocalPlan, PlanError, localPlan, planDocument } from "./localPlan";
+import { ProcessGroup, sleep } from "./processes";
+import { createStream, createTable, localPropertyGroups, writeProperties } from "./resources";
+import { PlainValue, scanItems } from "./table";
+
+export const USAGE = `Usage: npm run --silent local -- [--stack <name>] [--rate N --keys N --seconds N | --events <file.jsonl>] [--drain] [--json]
+  --stack <name>     stack whose offline plan to run locally (default: dev)
+  --rate N           generated events per second (default: 10)
+  --keys N           distinct keys of the generated events (default: 5)
+  --seconds N        how long to generate events (default: 10)
+  --events <file>    send the lines of this JSON-lines file as they are, instead of generating
+  --drain            wait until every window the input's watermark can close is written, then stop
+  --json             print one JSON document { stack, sent, items, dropped } on stdout
+  --help             show this help`;
+
+export class UsageError extends Error {}
+
+export interface LocalArgs {
+  stack: string;
+  rate: number;
+  keys: number;
+  seconds: number;
+  events?: string;
+  drain: boolean;
+  json: boolean;
+  help: boolean;
+}
+
+export function parseArgs(argv: string[]): LocalArgs {
+  const args: LocalArgs = {
+    stack: "dev",
+    rate: 10,
+    keys: 5,
+    seconds: 10,
+    drain: false,
+    json: false,
+    help: false,
+  };
+  const generatorFlags: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith("--")) throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    const positive = () => {
+      const text = value();
+      if (!/^[1-9][0-9]*$/.test(text))
+        throw new UsageError(`${flag} must be a positive whole number (got ${JSON.stringify(text)})`);
+      generatorFlags.push(flag);
+      return Number(text);
+    };
+    if (flag === "--stack") {
+      args.stack = value();
+      if (!/^[A-Za-z0-9_.-]+$/.test(args.stack) || args.stack.startsWith(".")) {
+        throw new UsageError(`--stack must be a stack name (got ${JSON.stringify(args.stack)})`);
+      }
+    } else if (flag === "--rate") args.rate = positive();
+    else if (flag === "--keys") args.keys = positive();
+    else if (flag === "--seconds") args.seconds = positive();
+    else if (flag === "--events") args.events = value();
+    else if (flag === "--drain") args.drain = true;
+    else if (flag === "--json") args.json = true;
+    else if (flag === "--help" || flag === "-h") args.help = true;
+    else
+      throw new UsageError(
+        `unknown option ${JSON.stringify(flag)}; allowed: --stack, --rate, --keys, --seconds, --events, --drain, --json, --help`,
+      );
+  }
+  if (args.events !== undefined && generatorFlags.length > 0) {
+    throw new UsageError(
+      `--events cannot be combined with ${generatorFlags.join(", ")}: the file is the input`,
+    );
+  }
+  if (args.events !== undefined && !fs.existsSync(args.events))
+    throw new UsageError(`--events: no file ${args.events}`);
+  return args;
+}
+
+/** The emulators, resources and properties of one local pipeline, before the job starts. */
+export interface LocalPipeline {
+  plan: LocalPlan;
+  workDir: string;
+  propertiesFile: string;
+  kinesis: Emulator;
+  dynamodb: Emulator;
+}
+
+/** Starts the emulators, creates the plan's stream and table, writes application_properties.json. */
+export async function preparePipeline(
+  group: ProcessGroup,
+  plan: LocalPlan,
+  workDir: string,
+): Promise<LocalPipeline> {
+  if (plan.kind !== "kinesis" || !plan.stream) {
+    throw new PrerequisiteError(
+      `stack ${plan.stack} reads Kafka: the local Kafka broker is not part of npm run local yet (see README, "npm run local")`,
+    );
+  }
+  const [kinesis, dynamodb] = await Promise.all([
+    startKinesis(group, plan.region),
+    startDynamo(group, plan.region),
+  ]);
+  await Promise.all([
+    createStream(kinesis.endpoint, plan.stream),
+    createTable(dynamodb.endpoint, plan.table),
+  ]);
+  const propertiesFile = path.join(workDir, "application_properties.json");
+  writeProperties(
+    propertiesFile,
+    localPropertyGroups(plan, { kinesis: kinesis.endpoint.url, dynamodb: dynamodb.endpoint.url }),
+  );
+  return { plan, workDir, propertiesFile, kinesis, dynamodb };
+}
+
+export function jobProperty(plan: LocalPlan, group: string, name: string, fallback: number): number {
+  const value = plan.propertyGroups.find((candidate) => candidate.PropertyGroupId === group)?.PropertyMap[
+    name
+  ];
+  return value === undefined ? fallback : Number(value);
+}
+
+/** The job's default watermark delay: DEFAULT_WATERMARK_DELAY_SECONDS in app/main.py (one source of truth). */
+export function defaultWatermarkDelaySeconds(mainPy = path.join(PROJECT_DIR, "app", "main.py")): number {
+  const match = /^DEFAULT_WATERMARK_DELAY_SECONDS = (\d+)$/m.exec(fs.readFileSync(mainPy, "utf8"));
+  if (!match) throw new Error(`${mainPy} defines no DEFAULT_WATERMARK_DELAY_SECONDS`);
+  return Number(match[1]);
+}
+
+/** The job's window size and watermark delay, as its properties set them (else the job's defaults). */
+export function windowing(plan: LocalPlan): { windowSeconds: number; delaySeconds: number } {
+  return {
+    windowSeconds: jobProperty(plan, "job", "window.seconds", 60),
+    delaySeconds: jobProperty(plan, "job", "watermark.delay.seconds", defaultWatermarkDelaySeconds()),
+  };
+}
+
+/** Items the job wrote for closed windows: those the drain waits for. */
+async function closedWindowItems(dynamodb: AwsEndpoint, table: string): Promise<number> {
+  return (
+    await callAws(dynamodb, "dynamodb", "Scan", { TableName: table, Select: "COUNT", ConsistentRead: true })
+  ).Count;
+}
+
+export const DRAIN_TIMEOUT_MS = 120_000;
+
+async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => void): Promise<object> {
+  checkJobPrerequisites();
+  const workDir = group.logDir;
+  log(`local run of stack ${args.stack}: logs, properties and checkpoints in ${workDir}`);
+  const plan = localPlan(await planDocument(args.stack));
+  const pipeline = await preparePipeline(group, plan, workDir);
+  log(`stream ${plan.stream!.name} (${plan.stream!.shardCount} shards) and table ${plan.table.name} created`);
+  const job: RunningJob = await startJob(group, {
+    workDir,
+    propertiesFile: pipeline.propertiesFile,
+    region: plan.region,
+    settings: {
+      parallelism: 1,
+      checkpointIntervalMs: 10_000,
+      checkpointDir: path.join(workDir, "checkpoints"),
+    },
+  });
+  log(`Flink job ${job.jobId} running (REST ${job.restUrl}); waiting for it to read every shard`);
+  await waitForShardConsumers(job, plan.stream!.shardCount);
+
+  const lines = args.events
+    ? readEventsFile(args.events)
+    : generatedLines({ rate: args.rate, keys: args.keys, seconds: args.seconds, startMs: Date.now() });
+  // Generated events go out at their rate, one second's worth at a time; a file's lines all at once.
+  const perStep = args.events ? lines.length : args.rate;
+  let sent = 0;
+  while (sent < lines.length) {
+    const batch = lines.slice(sent, sent + perStep);
+    const stepStart = Date.now();
+    await putLines(pipeline.kinesis.endpoint, plan.stream!.arn, batch, sent);
+    sent += batch.length;
+    await ensureRunning(job);
+    const items = await closedWindowItems(pipeline.dynamodb.endpoint, plan.table.name);
+    log(`sent ${sent}/${lines.length}, items written ${items}`);
+    if (!args.events) await sleep(Math.max(0, 1000 - (Date.now() - stepStart)));
+  }
+
+  if (args.drain) {
+    const { windowSeconds, delaySeconds } = windowing(plan);
+    const expected = truthOf(lines, windowSeconds, delaySeconds).counts.size;
+    log(`draining: waiting for the ${expected} items of the windows the input's watermark closes`);
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    for (;;) {
+      await ensureRunning(job);
+      const items = await closedWindowItems(pipeline.dynamodb.endpoint, plan.table.name);
+      if (items >= expected) break;
+      if (Date.now() > deadline)
+        throw new JobFailed(`drain: ${items} of ${expected} items after ${DRAIN_TIMEOUT_MS / 1000} s`);
+      await sleep(500);
+    }
+  }
+  const dropped = await metricSum(job, DROPPED_METRIC);
+  const items: { [name: string]: PlainValue }[] = await scanItems(
+    pipeline.dynamodb.endpoint,
+    plan.table.name,
+  );
+  return { stack: plan.stack, sent, items, dropped };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args: LocalArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const group = new ProcessGroup(fs.mkdtempSync(path.join(os.tmpdir(), "flink-local-")));
+  const interrupted = new Promise<number>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => {
+        process.stderr.write(`${signal}: stopping every process this run started\n`);
+        resolve(130);
+      });
+    }
+  });
+  process.once("exit", () => group.killAllNow());
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  try {
+    const outcome = await Promise.race([run(args, group, log), interrupted]);
+    if (typeof outcome === "number") return outcome;
+    const document = outcome as { items: object[] };
+    if (args.json) process.stdout.write(`${JSON.stringify(document)}\n`);
+    else {
+      process.stdout.write(`${document.items.length} items:\n`);
+      for (const item of document.items) process.stdout.write(`${JSON.stringify(item)}\n`);
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return error instanceof PrerequisiteError || error instanceof PlanError || error instanceof UsageError
+      ? 2
+      : 1;
+  } finally {
+    await group.stopAll();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
