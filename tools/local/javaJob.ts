@@ -84,6 +84,7 @@ export async function startJavaJob(
   group: ProcessGroup,
   options: { workDir: string; propertiesFile: string; settings: JobSettings; region: string; name?: string },
 ): Promise<RunningJob> {
+  checkJavaPrerequisites();
   const confDir = path.join(options.workDir, "flink-conf");
   const logDir = path.join(options.workDir, `flink-log-${Date.now()}`);
   fs.mkdirSync(logDir, { recursive: true });
