@@ -16,11 +16,11 @@ import {
   JobFailed,
   RunningJob,
   checkJobPrerequisites,
+  currentMetricSum,
   ensureRunning,
-  metricSum,
-  startJob,
   waitForShardConsumers,
 } from "./flinkJob";
+import { checkJavaPrerequisites, drainRunningTotals, startStackJob } from "./javaJob";
 import { LocalPlan, PlanError, localPlan, planDocument } from "./localPlan";
 import { ProcessGroup, sleep } from "./processes";
 import { createStream, createTable, localPropertyGroups, writeProperties } from "./resources";
@@ -32,7 +32,8 @@ export const USAGE = `Usage: npm run --silent local -- [--stack <name>] [--rate 
   --keys N           distinct keys of the generated events (default: 5)
   --seconds N        how long to generate events (default: 10)
   --events <file>    send the lines of this JSON-lines file as they are, instead of generating
-  --drain            wait until every window the input's watermark can close is written, then stop
+  --drain            wait until every window the input's watermark can close is written (a java stack:
+                     until every key's item holds its running total), then stop
   --json             print one JSON document { stack, sent, items, dropped } on stdout
   --help             show this help`;
 
@@ -169,13 +170,14 @@ async function closedWindowItems(dynamodb: AwsEndpoint, table: string): Promise<
 export const DRAIN_TIMEOUT_MS = 120_000;
 
 async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => void): Promise<object> {
-  checkJobPrerequisites();
   const workDir = group.logDir;
   log(`local run of stack ${args.stack}: logs, properties and checkpoints in ${workDir}`);
   const plan = localPlan(await planDocument(args.stack));
+  if (plan.language === "java") checkJavaPrerequisites();
+  else checkJobPrerequisites();
   const pipeline = await preparePipeline(group, plan, workDir);
   log(`stream ${plan.stream!.name} (${plan.stream!.shardCount} shards) and table ${plan.table.name} created`);
-  const job: RunningJob = await startJob(group, {
+  const job: RunningJob = await startStackJob(plan, group, {
     workDir,
     propertiesFile: pipeline.propertiesFile,
     region: plan.region,
@@ -205,7 +207,9 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
     if (!args.events) await sleep(Math.max(0, 1000 - (Date.now() - stepStart)));
   }
 
-  if (args.drain) {
+  if (args.drain && plan.language === "java") {
+    await drainRunningTotals(job, pipeline.dynamodb.endpoint, plan, lines, log);
+  } else if (args.drain) {
     const { windowSeconds, delaySeconds } = windowing(plan);
     const expected = truthOf(lines, windowSeconds, delaySeconds).counts.size;
     log(`draining: waiting for the ${expected} items of the windows the input's watermark closes`);
@@ -219,7 +223,7 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
       await sleep(500);
     }
   }
-  const dropped = await metricSum(job, DROPPED_METRIC);
+  const dropped = await currentMetricSum(job, DROPPED_METRIC);
   const items: { [name: string]: PlainValue }[] = await scanItems(
     pipeline.dynamodb.endpoint,
     plan.table.name,

@@ -17,6 +17,8 @@ export const JOB_START_TIMEOUT_MS = 180_000;
 /** Metric ids (as the REST API names them) of the job's dropped-record counter and Flink's late drops. */
 export const DROPPED_METRIC = "kinesisanalytics.droppedRecords";
 export const LATE_METRIC = "numLateRecordsDropped";
+/** How often the mini-cluster's REST API fetches metrics from the task managers (ms). */
+export const METRICS_FETCH_MS = 1000;
 
 /** Names what is missing, with how to install it: exit code 2 before anything starts. */
 export function checkJobPrerequisites(): void {
@@ -39,6 +41,8 @@ export function flinkConfig(settings: JobSettings): Record<string, string | numb
   return {
     "rest.address": "127.0.0.1",
     "rest.bind-address": "127.0.0.1",
+    // The REST API serves metrics as last fetched: fetch every second rather than every 10 s.
+    "metrics.fetcher.update-interval": METRICS_FETCH_MS,
     "parallelism.default": settings.parallelism,
     "taskmanager.numberOfTaskSlots": settings.parallelism,
     "execution.checkpointing.interval": `${settings.checkpointIntervalMs} ms`,
@@ -137,6 +141,11 @@ export async function startJob(
       AWS_DEFAULT_REGION: options.region,
     },
   });
+  return restJob(child, logDir, JOB_START_TIMEOUT_MS);
+}
+
+/** Waits until the mini-cluster that `child` runs logs its REST port (in `logDir`) and reports a job RUNNING. */
+export async function restJob(child: Child, logDir: string, timeoutMs: number): Promise<RunningJob> {
   let restUrl = "";
   let jobId = "";
   await waitUntil(
@@ -150,7 +159,7 @@ export async function startJob(
       if (running) jobId = running.jid;
       return running !== undefined;
     },
-    JOB_START_TIMEOUT_MS,
+    timeoutMs,
     child,
   );
   return { child, restUrl, jobId };
@@ -172,6 +181,16 @@ export async function metricSum(job: RunningJob, suffix: string): Promise<number
     total += values.reduce((sum, metric) => sum + Number(metric.sum), 0);
   }
   return total;
+}
+
+/**
+ * {@link metricSum} as of now: the REST API answers from its last fetch and starts a new one when
+ * that is older than {@link METRICS_FETCH_MS}, so ask, wait for that fetch, and ask again.
+ */
+export async function currentMetricSum(job: RunningJob, suffix: string): Promise<number> {
+  await metricSum(job, suffix);
+  await sleep(2 * METRICS_FETCH_MS);
+  return metricSum(job, suffix);
 }
 
 /** Throws JobFailed if the job process has exited by itself. */

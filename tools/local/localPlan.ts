@@ -47,7 +47,15 @@ export interface LocalPlan {
   propertyGroups: PropertyGroup[];
   /** The application's parallelism as the program configures it. */
   parallelism: number;
+  /**
+   * The stack's `flink.language`, as the plan carries it: Managed Flink runs a Python job because of
+   * the {@link RUN_OPTIONS_GROUP} group naming its `python` file; without it, the artifact is a jar.
+   */
+  language: "python" | "java";
 }
+
+/** The property group Managed Flink reads a PyFlink job's entry point from. */
+export const RUN_OPTIONS_GROUP = "kinesis.analytics.flink.run.options";
 
 /** AWS creates an on-demand stream with 4 shards (Kinesis developer guide, "on-demand mode"). */
 export const ON_DEMAND_INITIAL_SHARDS = 4;
@@ -85,6 +93,11 @@ export function localPlan(document: { stack: string; resources: PlanResource[] }
   const source = propertyGroups.find((group) => group.PropertyGroupId === "source")?.PropertyMap;
   if (!source) throw new PlanError(`the plan of stack ${stack} has no property group 'source'`);
   const region = source["aws.region"];
+  const language = propertyGroups.some(
+    (group) => group.PropertyGroupId === RUN_OPTIONS_GROUP && group.PropertyMap.python,
+  )
+    ? "python"
+    : "java";
   const parallelism = Number(
     application.inputs.applicationConfiguration?.flinkApplicationConfiguration?.parallelismConfiguration
       ?.parallelism ?? 1,
@@ -120,6 +133,7 @@ export function localPlan(document: { stack: string; resources: PlanResource[] }
       table,
       propertyGroups,
       parallelism,
+      language,
     };
   }
   if (source.kind === "confluent") {
@@ -153,6 +167,7 @@ export function localPlan(document: { stack: string; resources: PlanResource[] }
       table,
       propertyGroups,
       parallelism,
+      language,
     };
   }
   throw new PlanError(`stack ${stack}: source kind '${source.kind}' cannot run locally`);
