@@ -50,7 +50,7 @@ describe("the offline plan's edges", () => {
       [["--stack"], "--stack needs a value (see --help)"],
       [
         ["--stak", "dev"],
-        'unknown option "--stak"; allowed: --stack, --json, --program, --policy-config, --now, --help',
+        'unknown option "--stak"; allowed: --stack, --json, --program, --policy-config, --now, --help, --diagram, --events-per-second, --event-bytes, --writes-per-second, --dynamodb-gb, --log-gb-per-month',
       ],
     ];
     for (const [args, message] of cases) {
