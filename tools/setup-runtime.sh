@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 # Maven projects built here, as pom:jar-it-writes. Owners of other projects append theirs.
 MAVEN_PROJECTS=(
   "app/pom.xml:app/lib/pyflink-dependencies.jar"
+  "tools/local/kafka/pom.xml:tools/local/kafka/target/lib/kafka_2.13-4.0.0.jar"
 )
 PYTHON="${PYTHON:-python3.11}"
 PYTHON_STAMP=.venv/.setup-runtime-requirements

@@ -9,8 +9,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AwsEndpoint, callAws } from "./awsJson";
-import { Emulator, PROJECT_DIR, PrerequisiteError, startDynamo, startKinesis } from "./emulators";
+import { Emulator, PROJECT_DIR, PrerequisiteError, startDynamo, startKinesis, startMoto } from "./emulators";
 import { generatedLines, putLines, readEventsFile, truthOf } from "./events";
+import { LocalKafkaBroker, recordsOf, startKafka } from "./kafka";
+import { WrittenClientConfig, writeClientConfigs } from "./moto";
 import {
   DROPPED_METRIC,
   JobFailed,
@@ -18,12 +20,19 @@ import {
   checkJobPrerequisites,
   currentMetricSum,
   ensureRunning,
+  waitForPartitionReaders,
   waitForShardConsumers,
 } from "./flinkJob";
 import { checkJavaPrerequisites, drainRunningTotals, startStackJob } from "./javaJob";
 import { LocalPlan, PlanError, localPlan, planDocument } from "./localPlan";
 import { ProcessGroup, sleep } from "./processes";
-import { createStream, createTable, localPropertyGroups, writeProperties } from "./resources";
+import {
+  createStream,
+  createTable,
+  localPropertyGroups,
+  withSourceOverrides,
+  writeProperties,
+} from "./resources";
 import { PlainValue, scanItems } from "./table";
 
 export const USAGE = `Usage: npm run --silent local -- [--stack <name>] [--rate N --keys N --seconds N | --events <file.jsonl>] [--drain] [--json]
@@ -118,9 +127,7 @@ export async function preparePipeline(
   workDir: string,
 ): Promise<LocalPipeline> {
   if (plan.kind !== "kinesis" || !plan.stream) {
-    throw new PrerequisiteError(
-      `stack ${plan.stack} reads Kafka: the local Kafka broker is not part of npm run local yet (see README, "npm run local")`,
-    );
+    throw new PlanError(`stack ${plan.stack} reads Kafka: use prepareKafkaPipeline`);
   }
   const [kinesis, dynamodb] = await Promise.all([
     startKinesis(group, plan.region),
@@ -136,6 +143,54 @@ export async function preparePipeline(
     localPropertyGroups(plan, { kinesis: kinesis.endpoint.url, dynamodb: dynamodb.endpoint.url }),
   );
   return { plan, workDir, propertiesFile, kinesis, dynamodb };
+}
+
+/** The broker, Secrets Manager/SSM, table and properties of one local Kafka pipeline, before the job starts. */
+export interface KafkaPipeline {
+  plan: LocalPlan;
+  workDir: string;
+  propertiesFile: string;
+  kafka: LocalKafkaBroker;
+  moto: Emulator;
+  dynamodb: Emulator;
+  clientConfig: WrittenClientConfig;
+}
+
+/**
+ * Starts the Kafka broker (with the plan's topics), moto and dynalite, writes the client configs
+ * where the plan puts them, creates the table, and writes application_properties.json: the plan's
+ * groups with the source's `bootstrap.servers` and `kafka.secret.arn` pointing at the local broker
+ * and secret, plus the `endpoints` overrides. No credential goes to the properties file.
+ */
+export async function prepareKafkaPipeline(
+  group: ProcessGroup,
+  plan: LocalPlan,
+  workDir: string,
+): Promise<KafkaPipeline> {
+  if (plan.kind !== "confluent" || !plan.kafka)
+    throw new PlanError(`stack ${plan.stack} does not read Kafka`);
+  const [kafka, moto, dynamodb] = await Promise.all([
+    startKafka(group, workDir, plan.kafka.topics),
+    startMoto(group, plan.region),
+    startDynamo(group, plan.region),
+  ]);
+  const [clientConfig] = await Promise.all([
+    writeClientConfigs(moto.endpoint, plan, kafka),
+    createTable(dynamodb.endpoint, plan.table),
+  ]);
+  const propertiesFile = path.join(workDir, "application_properties.json");
+  const groups = withSourceOverrides(plan.propertyGroups, {
+    "bootstrap.servers": kafka.bootstrapServers,
+    "kafka.secret.arn": clientConfig.secretArn,
+  });
+  writeProperties(
+    propertiesFile,
+    localPropertyGroups(
+      { ...plan, propertyGroups: groups },
+      { dynamodb: dynamodb.endpoint.url, secretsmanager: moto.endpoint.url, ssm: moto.endpoint.url },
+    ),
+  );
+  return { plan, workDir, propertiesFile, kafka, moto, dynamodb, clientConfig };
 }
 
 export function jobProperty(plan: LocalPlan, group: string, name: string, fallback: number): number {
@@ -175,20 +230,41 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
   const plan = localPlan(await planDocument(args.stack));
   if (plan.language === "java") checkJavaPrerequisites();
   else checkJobPrerequisites();
-  const pipeline = await preparePipeline(group, plan, workDir);
-  log(`stream ${plan.stream!.name} (${plan.stream!.shardCount} shards) and table ${plan.table.name} created`);
-  const job: RunningJob = await startStackJob(plan, group, {
-    workDir,
-    propertiesFile: pipeline.propertiesFile,
-    region: plan.region,
-    settings: {
-      parallelism: 1,
-      checkpointIntervalMs: 10_000,
-      checkpointDir: path.join(workDir, "checkpoints"),
-    },
-  });
-  log(`Flink job ${job.jobId} running (REST ${job.restUrl}); waiting for it to read every shard`);
-  await waitForShardConsumers(job, plan.stream!.shardCount);
+  const settings = {
+    parallelism: 1,
+    checkpointIntervalMs: 10_000,
+    checkpointDir: path.join(workDir, "checkpoints"),
+  };
+  let dynamodb: AwsEndpoint;
+  let propertiesFile: string;
+  let send: (batch: string[], firstIndex: number) => Promise<void>;
+  let job: RunningJob;
+  if (plan.kind === "kinesis") {
+    const pipeline = await preparePipeline(group, plan, workDir);
+    log(
+      `stream ${plan.stream!.name} (${plan.stream!.shardCount} shards) and table ${plan.table.name} created`,
+    );
+    ({ propertiesFile } = pipeline);
+    dynamodb = pipeline.dynamodb.endpoint;
+    send = (batch, firstIndex) => putLines(pipeline.kinesis.endpoint, plan.stream!.arn, batch, firstIndex);
+    job = await startStackJob(plan, group, { workDir, propertiesFile, region: plan.region, settings });
+    log(`Flink job ${job.jobId} running (REST ${job.restUrl}); waiting for it to read every shard`);
+    await waitForShardConsumers(job, plan.stream!.shardCount);
+  } else {
+    const pipeline = await prepareKafkaPipeline(group, plan, workDir);
+    const [topic] = pipeline.kafka.topics;
+    log(
+      `Kafka broker ${pipeline.kafka.bootstrapServers} (topic ${topic.name}, ${topic.partitions} partitions), ` +
+        `client configs in Secrets Manager/SSM ${pipeline.moto.endpoint.url}, table ${plan.table.name} created`,
+    );
+    ({ propertiesFile } = pipeline);
+    dynamodb = pipeline.dynamodb.endpoint;
+    send = (batch, firstIndex) =>
+      pipeline.kafka.producer.send(recordsOf(batch, topic.partitions, firstIndex));
+    job = await startStackJob(plan, group, { workDir, propertiesFile, region: plan.region, settings });
+    log(`Flink job ${job.jobId} running (REST ${job.restUrl}); waiting for it to read every partition`);
+    await waitForPartitionReaders(job, topic.partitions);
+  }
 
   const lines = args.events
     ? readEventsFile(args.events)
@@ -199,16 +275,16 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
   while (sent < lines.length) {
     const batch = lines.slice(sent, sent + perStep);
     const stepStart = Date.now();
-    await putLines(pipeline.kinesis.endpoint, plan.stream!.arn, batch, sent);
+    await send(batch, sent);
     sent += batch.length;
     await ensureRunning(job);
-    const items = await closedWindowItems(pipeline.dynamodb.endpoint, plan.table.name);
+    const items = await closedWindowItems(dynamodb, plan.table.name);
     log(`sent ${sent}/${lines.length}, items written ${items}`);
     if (!args.events) await sleep(Math.max(0, 1000 - (Date.now() - stepStart)));
   }
 
   if (args.drain && plan.language === "java") {
-    await drainRunningTotals(job, pipeline.dynamodb.endpoint, plan, lines, log);
+    await drainRunningTotals(job, dynamodb, plan, lines, log);
   } else if (args.drain) {
     const { windowSeconds, delaySeconds } = windowing(plan);
     const expected = truthOf(lines, windowSeconds, delaySeconds).counts.size;
@@ -216,7 +292,7 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     for (;;) {
       await ensureRunning(job);
-      const items = await closedWindowItems(pipeline.dynamodb.endpoint, plan.table.name);
+      const items = await closedWindowItems(dynamodb, plan.table.name);
       if (items >= expected) break;
       if (Date.now() > deadline)
         throw new JobFailed(`drain: ${items} of ${expected} items after ${DRAIN_TIMEOUT_MS / 1000} s`);
@@ -224,10 +300,7 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
     }
   }
   const dropped = await currentMetricSum(job, DROPPED_METRIC);
-  const items: { [name: string]: PlainValue }[] = await scanItems(
-    pipeline.dynamodb.endpoint,
-    plan.table.name,
-  );
+  const items: { [name: string]: PlainValue }[] = await scanItems(dynamodb, plan.table.name);
   return { stack: plan.stack, sent, items, dropped };
 }
 

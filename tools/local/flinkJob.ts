@@ -239,3 +239,34 @@ export async function waitForShardConsumers(
     job.child,
   );
 }
+
+/**
+ * Waits until the Kafka source reads every partition: its reader registers
+ * `...KafkaSourceReader.topic.<topic>.partition.<p>.currentOffset` once a partition is assigned.
+ * Records sent before that are not read at `latest`.
+ */
+export async function waitForPartitionReaders(
+  job: RunningJob,
+  partitions: number,
+  timeoutMs = JOB_START_TIMEOUT_MS,
+) {
+  await waitUntil(
+    "Kafka partition readers",
+    async () => {
+      const { vertices } = await getJson(`${job.restUrl}/jobs/${job.jobId}`);
+      const reading = new Set<string>();
+      for (const vertex of vertices as { id: string }[]) {
+        const metrics = (await getJson(
+          `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`,
+        )) as { id: string }[];
+        for (const { id } of metrics) {
+          const match = /KafkaSourceReader\.topic\.(.+)\.partition\.(\d+)\.currentOffset$/.exec(id);
+          if (match) reading.add(`${match[1]}/${match[2]}`);
+        }
+      }
+      return reading.size >= partitions;
+    },
+    timeoutMs,
+    job.child,
+  );
+}

@@ -80,7 +80,8 @@ export class ProcessGroup {
     name: string,
     command: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+    /** pipe: the child's stdin and stdout are pipes (`process.stdin`/`stdout`), its stderr goes to the log. */
+    options: { env?: NodeJS.ProcessEnv; cwd?: string; pipe?: boolean } = {},
   ) {
     const logFile = `${this.logDir}/${name}.log`;
     const fd = fs.openSync(logFile, "a");
@@ -89,7 +90,7 @@ export class ProcessGroup {
       cwd: options.cwd,
       env: { ...(options.env ?? process.env), [RUN_MARKER_ENV]: this.logDir },
       detached: true,
-      stdio: ["ignore", fd, fd],
+      stdio: options.pipe ? ["pipe", "pipe", fd] : ["ignore", fd, fd],
     });
     fs.closeSync(fd);
     const exited = new Promise<number | string>((resolve) => {

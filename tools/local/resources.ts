@@ -53,6 +53,18 @@ export function localPropertyGroups(plan: LocalPlan, endpoints: Record<string, s
   return [...groups, { PropertyGroupId: ENDPOINTS_GROUP, PropertyMap: { ...endpoints } }];
 }
 
+/** `groups` with the `source` group's values in `overrides` replaced (the local broker and secret). */
+export function withSourceOverrides(
+  groups: PropertyGroup[],
+  overrides: Record<string, string>,
+): PropertyGroup[] {
+  return groups.map((group) =>
+    group.PropertyGroupId === "source"
+      ? { PropertyGroupId: "source", PropertyMap: { ...group.PropertyMap, ...overrides } }
+      : group,
+  );
+}
+
 export function writeProperties(file: string, groups: PropertyGroup[]): void {
   fs.writeFileSync(file, JSON.stringify(groups, null, 2) + "\n");
 }
