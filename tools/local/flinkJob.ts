@@ -167,9 +167,7 @@ export async function metricSumWhere(job: RunningJob, select: (id: string) => bo
   let total = 0;
   for (const vertex of vertices as { id: string }[]) {
     const base = `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`;
-    const ids = ((await getJson(base)) as { id: string }[])
-      .map((metric) => metric.id)
-      .filter(select);
+    const ids = ((await getJson(base)) as { id: string }[]).map((metric) => metric.id).filter(select);
     if (ids.length === 0) continue;
     const values = (await getJson(`${base}?get=${ids.map(encodeURIComponent).join(",")}&agg=sum`)) as {
       sum: number;
