@@ -3,9 +3,11 @@
  * a test sent, and a check that every process a run started is gone.
  */
 import { strict as assert } from "assert";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { callAws } from "../../tools/local/awsJson";
 import { LocalPipeline, preparePipeline, windowing } from "../../tools/local/cli";
 import { truthKey, truthOf } from "../../tools/local/events";
 import { LocalPlan, localPlan, planDocument } from "../../tools/local/localPlan";
@@ -117,4 +119,38 @@ export function eventLines(key: string, startIso: string, count: number, stepMs:
   return Array.from({ length: count }, (_, i) =>
     JSON.stringify({ key, event_time: new Date(start + i * stepMs).toISOString() }),
   );
+}
+
+/**
+ * `perShard` keys for every shard of the pipeline's stream, placed by Kinesis' rule (the MD5 of the
+ * partition key falls in the shard's hash key range), so each shard carries the same share.
+ */
+export async function keysOnShards(
+  pipeline: LocalPipeline,
+  prefix: string,
+  perShard: number,
+): Promise<string[]> {
+  const { Shards } = await callAws(pipeline.kinesis.endpoint, "kinesis", "ListShards", {
+    StreamName: pipeline.plan.stream!.name,
+  });
+  const ranges = (Shards as { HashKeyRange: { StartingHashKey: string; EndingHashKey: string } }[]).map(
+    (shard) => [BigInt(shard.HashKeyRange.StartingHashKey), BigInt(shard.HashKeyRange.EndingHashKey)],
+  );
+  const keys: string[] = [];
+  const onShard = new Array(ranges.length).fill(0);
+  for (let i = 0; keys.length < ranges.length * perShard; i++) {
+    const hash = BigInt(`0x${createHash("md5").update(`${prefix}${i}`, "utf8").digest("hex")}`);
+    const shard = ranges.findIndex(([start, end]) => hash >= start && hash <= end);
+    if (onShard[shard] < perShard) {
+      onShard[shard]++;
+      keys.push(`${prefix}${i}`);
+    }
+  }
+  return keys;
+}
+
+/** The events of every key in `keys` from `from` for `seconds` s, one every `stepMs`, in event-time order. */
+export function interleaved(keys: string[], from: string, seconds: number, stepMs: number): string[] {
+  const perKey = keys.map((key) => eventLines(key, from, (seconds * 1000) / stepMs, stepMs));
+  return perKey[0].flatMap((_, i) => perKey.map((lines) => lines[i]));
 }

@@ -167,13 +167,16 @@ export async function restJob(child: Child, logDir: string, timeoutMs: number): 
 
 /** Sum over every vertex and subtask of the metrics whose id ends with `suffix`. */
 export async function metricSum(job: RunningJob, suffix: string): Promise<number> {
+  return metricSumWhere(job, (id) => id.endsWith(suffix));
+}
+
+/** Sum over every vertex and subtask of the metrics whose id `select` accepts. */
+export async function metricSumWhere(job: RunningJob, select: (id: string) => boolean): Promise<number> {
   const { vertices } = await getJson(`${job.restUrl}/jobs/${job.jobId}`);
   let total = 0;
   for (const vertex of vertices as { id: string }[]) {
     const base = `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`;
-    const ids = ((await getJson(base)) as { id: string }[])
-      .map((metric) => metric.id)
-      .filter((id) => id.endsWith(suffix));
+    const ids = ((await getJson(base)) as { id: string }[]).map((metric) => metric.id).filter(select);
     if (ids.length === 0) continue;
     const values = (await getJson(`${base}?get=${ids.map(encodeURIComponent).join(",")}&agg=sum`)) as {
       sum: number;
@@ -269,4 +272,40 @@ export async function waitForPartitionReaders(
     timeoutMs,
     job.child,
   );
+}
+
+/**
+ * Takes a checkpoint now (Flink 1.19+: POST /jobs/<id>/checkpoints) and waits until it completes;
+ * returns its id. A test that stops the job right after knows which checkpoint a restore starts from.
+ */
+export async function triggerCheckpoint(job: RunningJob, timeoutMs = 120_000): Promise<number> {
+  const before = await completedCheckpoints(job);
+  const response = await fetch(`${job.restUrl}/jobs/${job.jobId}/checkpoints`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ checkpointType: "FULL" }),
+  });
+  if (!response.ok)
+    throw new Error(`triggering a checkpoint: HTTP ${response.status} ${await response.text()}`);
+  let id = 0;
+  await waitUntil(
+    "checkpoint",
+    async () => {
+      const stats = await getJson(`${job.restUrl}/jobs/${job.jobId}/checkpoints`);
+      if (stats.counts.failed > 0 && stats.latest?.failed) {
+        throw new JobFailed(`checkpoint failed: ${stats.latest.failed.failure_message}`);
+      }
+      id = stats.latest?.completed?.id ?? 0;
+      return stats.counts.completed > before;
+    },
+    timeoutMs,
+    job.child,
+  );
+  return id;
+}
+
+/** The checkpoint or savepoint the job was restored from (its path), or undefined for a fresh start. */
+export async function restoredFrom(job: RunningJob): Promise<string | undefined> {
+  const restored = (await getJson(`${job.restUrl}/jobs/${job.jobId}/checkpoints`)).latest?.restored;
+  return restored?.external_path;
 }
