@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { AwsxVpcLayout, awsxVpcLayout } from "./awsxVpc";
 
 export const MOCK_ACCOUNT_ID = "123456789012";
 export const MOCK_CONFLUENT_ORGANIZATION = "1111aaaa-11aa-11aa-11aa-111111aaaaaa";
@@ -383,105 +384,252 @@ function securityGroupRule(c: MockContext): MockState {
   return { id, state: { securityGroupRuleId: id, arn: c.arn("ec2", `security-group-rule/${id}`) } };
 }
 
+/** A resource awsx creates inside an `awsx:ec2:Vpc`, as the plan lists it. */
+export interface AwsxVpcChild {
+  type: string;
+  name: string;
+  /** Index (in the list) of the parent; undefined: the awsx component itself. */
+  parent?: number;
+  /** Indexes of the children it waits for (awsx's `dependsOn` and the ids its inputs take). */
+  dependsOn: number[];
+  /** Undefined in a first preview: nothing exists yet. */
+  id?: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
+/** The types awsx creates for a VPC (tools/awsxVpc.ts). */
+export const AWSX_VPC_CHILD_TYPES = {
+  vpc: "aws:ec2/vpc:Vpc",
+  internetGateway: "aws:ec2/internetGateway:InternetGateway",
+  subnet: "aws:ec2/subnet:Subnet",
+  routeTable: "aws:ec2/routeTable:RouteTable",
+  routeTableAssociation: "aws:ec2/routeTableAssociation:RouteTableAssociation",
+  route: "aws:ec2/route:Route",
+  eip: "aws:ec2/eip:Eip",
+  natGateway: "aws:ec2/natGateway:NatGateway",
+} as const;
+
+/** The args of `awsx.ec2.Vpc` that are also `aws.ec2.Vpc` inputs: awsx passes all its args on, the SDK keeps these. */
+const VPC_INPUTS = [
+  "assignGeneratedIpv6CidrBlock",
+  "enableDnsHostnames",
+  "enableDnsSupport",
+  "enableNetworkAddressUsageMetrics",
+  "instanceTenancy",
+  "ipv4IpamPoolId",
+  "ipv4NetmaskLength",
+  "ipv6CidrBlock",
+  "ipv6CidrBlockNetworkBorderGroup",
+  "ipv6IpamPoolId",
+  "ipv6NetmaskLength",
+  "region",
+];
+
 /**
- * What awsx reports for a VPC built from these args: zones `<region>a`, `b`, ... (the first
- * `numberOfAvailabilityZones`, default 3), one subnet per spec per zone (default specs: Private and
- * Public) carved from `cidrBlock` at the spec's `cidrMask`, NAT gateways per `natGateways.strategy`
- * (one per zone, one, or none; awsx's default is one per zone when there are public subnets).
- * Like awsx, every subnet gets its own route table and association; public tables route 0.0.0.0/0
- * to the internet gateway, private ones to their zone's NAT gateway (or the single one), isolated
- * ones nowhere. Resource-valued outputs (subnets, routeTables, routeTableAssociations, routes,
- * natGateways, eips) are plain descriptions ({ id, ... }) with plain string fields.
+ * The children `awsx.ec2.Vpc` named `name` creates for `inputs` (its args), in awsx's creation order,
+ * with the ids the mocks give them: the layout of {@link awsxVpcLayout}, the inputs and parents awsx
+ * gives each child (pulumi/pulumi-awsx awsx/ec2/vpc.ts `initialize`). `known` false: a first preview,
+ * where no id exists yet. A string: why the plan cannot list them.
+ */
+export function awsxVpcChildren(
+  name: string,
+  inputs: Record<string, any>,
+  region: string,
+  account: string,
+  known = true,
+): { layout: AwsxVpcLayout; children: AwsxVpcChild[] } | string {
+  // awsx looks zones up, and creates its children, in its `region` arg when given.
+  const vpcRegion: string = inputs.region ?? region;
+  const layout = awsxVpcLayout(name, inputs, vpcRegion);
+  if (typeof layout === "string") return layout;
+  const T = AWSX_VPC_CHILD_TYPES;
+  const children: AwsxVpcChild[] = [];
+  const regionArg = inputs.region === undefined ? {} : { region: inputs.region };
+  const add = (child: Omit<AwsxVpcChild, "outputs">, computed: Record<string, unknown> = {}): number => {
+    child.inputs = { ...regionArg, ...child.inputs };
+    children.push({
+      ...child,
+      id: known ? child.id : undefined,
+      outputs: known ? { ...child.inputs, ...computed } : child.inputs,
+    });
+    return children.length - 1;
+  };
+  const idOf = (index: number) => (known ? children[index].id : pulumi.unknown);
+  const arn = (resource: string) => `arn:aws:ec2:${vpcRegion}:${account}:${resource}`;
+  const sharedTags = { Name: name, ...inputs.tags };
+
+  const vpcId = `vpc-${mockHex(`vpc::${name}`, 17)}`;
+  const vpc = add(
+    {
+      type: T.vpc,
+      name,
+      dependsOn: [],
+      id: vpcId,
+      inputs: {
+        ...Object.fromEntries(
+          VPC_INPUTS.filter((key) => inputs[key] !== undefined).map((key) => [key, inputs[key]]),
+        ),
+        cidrBlock: layout.cidrBlock,
+        tags: sharedTags,
+      },
+    },
+    { arn: arn(`vpc/${vpcId}`) },
+  );
+  const igwId = `igw-${mockHex(`igw::${name}`, 17)}`;
+  const igw = add(
+    {
+      type: T.internetGateway,
+      name,
+      parent: vpc,
+      dependsOn: [vpc],
+      id: igwId,
+      inputs: { vpcId: idOf(vpc), tags: sharedTags },
+    },
+    { arn: arn(`internet-gateway/${igwId}`) },
+  );
+  const nats = new Map<string, number>();
+  for (const spec of layout.subnets) {
+    const subnetId = `subnet-${mockHex(`subnet::${name}::${spec.type}::${spec.zone}`, 17)}`;
+    const subnet = add(
+      {
+        type: T.subnet,
+        name: spec.resourceName,
+        parent: vpc,
+        dependsOn: [vpc],
+        id: subnetId,
+        inputs: {
+          vpcId: idOf(vpc),
+          availabilityZone: spec.zone,
+          mapPublicIpOnLaunch: spec.type.toLowerCase() === "public",
+          cidrBlock: spec.cidrBlock,
+          assignIpv6AddressOnCreation: spec.assignIpv6AddressOnCreation,
+          // awsx carves it from the VPC's IPv6 block, which AWS assigns.
+          ...(spec.assignIpv6AddressOnCreation ? { ipv6CidrBlock: pulumi.unknown } : {}),
+          tags: { ...sharedTags, ...spec.tags, Name: spec.nameTag, SubnetType: spec.type },
+        },
+      },
+      { arn: arn(`subnet/${subnetId}`) },
+    );
+    const routeTableId = `rtb-${mockHex(`rtb::${subnetId}`, 17)}`;
+    const routeTable = add(
+      {
+        type: T.routeTable,
+        name: spec.resourceName,
+        parent: subnet,
+        dependsOn: [subnet, vpc],
+        id: routeTableId,
+        inputs: { vpcId: idOf(vpc), tags: { ...sharedTags, Name: spec.nameTag, SubnetType: spec.type } },
+      },
+      { arn: arn(`route-table/${routeTableId}`) },
+    );
+    add({
+      type: T.routeTableAssociation,
+      name: spec.resourceName,
+      parent: routeTable,
+      dependsOn: [routeTable, subnet],
+      id: `rtbassoc-${mockHex(`rtbassoc::${subnetId}`, 17)}`,
+      inputs: { routeTableId: idOf(routeTable), subnetId: idOf(subnet) },
+    });
+    const nat = layout.natGateways.find((n) => n.subnet === spec.resourceName);
+    if (nat !== undefined) {
+      const natId = `nat-${mockHex(`nat::${subnetId}`, 17)}`;
+      const natTags = { ...inputs.tags, Name: nat.name };
+      const eip =
+        nat.allocationId === undefined
+          ? add(
+              {
+                type: T.eip,
+                name: nat.name,
+                parent: subnet,
+                dependsOn: [subnet],
+                id: `eipalloc-${mockHex(`eip::${natId}`, 17)}`,
+                inputs: { tags: natTags },
+              },
+              { domain: "vpc" },
+            )
+          : undefined;
+      if (eip !== undefined) children[eip].outputs.allocationId = children[eip].id;
+      const index = add(
+        {
+          type: T.natGateway,
+          name: nat.name,
+          parent: subnet,
+          dependsOn: eip === undefined ? [subnet] : [subnet, eip],
+          id: natId,
+          inputs: {
+            subnetId: idOf(subnet),
+            allocationId: eip === undefined ? nat.allocationId : idOf(eip),
+            tags: natTags,
+          },
+        },
+        { connectivityType: "public" },
+      );
+      nats.set(nat.name, index);
+    }
+    const route = layout.routes[spec.resourceName];
+    if (route !== undefined) {
+      const target = "natGateway" in route ? nats.get(route.natGateway)! : igw;
+      add({
+        type: T.route,
+        name: spec.resourceName,
+        parent: routeTable,
+        dependsOn: [routeTable, target],
+        id: `r-${routeTableId}1080289494`,
+        inputs: {
+          routeTableId: idOf(routeTable),
+          destinationCidrBlock: "0.0.0.0/0",
+          ...("natGateway" in route ? { natGatewayId: idOf(target) } : { gatewayId: idOf(target) }),
+        },
+      });
+    }
+  }
+  return { layout, children };
+}
+
+/**
+ * What awsx reports for a VPC built from these args: the ids and descriptions of the children
+ * {@link awsxVpcChildren} lists (resource-valued outputs such as `subnets` and `natGateways` are plain
+ * descriptions `{ id, ... }`). Args the plan cannot lay out leave those outputs unknown.
  */
 function mockVpc(c: MockContext): MockState {
-  const inputs = c.inputs;
-  const vpcId = `vpc-${mockHex(`vpc::${c.name}`, 17)}`;
-  const cidrBlock: string = inputs.cidrBlock ?? "10.0.0.0/16";
-  const zones: string[] =
-    inputs.availabilityZoneNames ??
-    [..."abcdef"].slice(0, inputs.numberOfAvailabilityZones ?? 3).map((l) => `${c.region}${l}`);
-  const specs: { type: string; name?: string; cidrMask?: number }[] = inputs.subnetSpecs ?? [
-    { type: "Private" },
-    { type: "Public" },
-  ];
-  const [base, prefix] = cidrBlock.split("/");
-  const baseAddress = base.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
-  const zoneMask: number =
-    inputs.availabilityZoneCidrMask ?? Number(prefix) + Math.ceil(Math.log2(zones.length));
-  const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-  const subnets = zones.flatMap((zone, z) => {
-    let offset = baseAddress + z * 2 ** (32 - zoneMask);
-    return specs.map((spec) => {
-      const mask = spec.cidrMask ?? zoneMask + 1;
-      const subnet = {
-        id: `subnet-${mockHex(`subnet::${c.name}::${spec.type}::${zone}`, 17)}`,
-        type: spec.type,
-        name: `${c.name}-${(spec.name ?? spec.type).toLowerCase()}-${z + 1}`,
-        availabilityZone: zone,
-        cidrBlock: `${toIp(offset)}/${mask}`,
-        vpcId,
-      };
-      offset += 2 ** (32 - mask);
-      return subnet;
-    });
-  });
-  const ofType = (type: string) => subnets.filter((s) => s.type === type);
-  const publicSubnets = ofType("Public");
-  const strategy =
-    inputs.natGateways?.strategy ??
-    (publicSubnets.length > 0 && ofType("Private").length > 0 ? "OnePerAz" : "None");
-  const natSubnets =
-    strategy === "OnePerAz" ? publicSubnets : strategy === "Single" ? publicSubnets.slice(0, 1) : [];
-  const natGateways = natSubnets.map((s) => ({
-    id: `nat-${mockHex(`nat::${s.id}`, 17)}`,
-    subnetId: s.id,
-    availabilityZone: s.availabilityZone,
-    connectivityType: "public",
+  const listed = awsxVpcChildren(c.name, c.inputs, c.region, c.account);
+  if (typeof listed === "string") return { id: "", state: {} };
+  const { layout, children } = listed;
+  const T = AWSX_VPC_CHILD_TYPES;
+  const ofType = (type: string) => children.filter((child) => child.type === type);
+  const vpc = ofType(T.vpc)[0];
+  const zoneOf = (subnetId: unknown) =>
+    ofType(T.subnet).find((s) => s.id === subnetId)?.inputs.availabilityZone as string;
+  const subnets = ofType(T.subnet).map((s) => ({
+    id: s.id!,
+    type: (s.inputs.tags as Record<string, string>).SubnetType,
+    name: s.name,
+    availabilityZone: s.inputs.availabilityZone as string,
+    cidrBlock: s.inputs.cidrBlock as string,
+    vpcId: vpc.id,
   }));
-  const internetGatewayId = `igw-${mockHex(`igw::${c.name}`, 17)}`;
-  const routeTables = subnets.map((s) => ({
-    id: `rtb-${mockHex(`rtb::${s.id}`, 17)}`,
-    vpcId,
-    tags: { Name: s.name, SubnetType: s.type },
-  }));
-  const routeTableAssociations = subnets.map((s, index) => ({
-    id: `rtbassoc-${mockHex(`rtbassoc::${s.id}`, 17)}`,
-    subnetId: s.id,
-    routeTableId: routeTables[index].id,
-  }));
-  const routes = subnets.flatMap((s, index) => {
-    const nat = natGateways.find((n) => n.availabilityZone === s.availabilityZone) ?? natGateways[0];
-    const target =
-      s.type === "Public"
-        ? { gatewayId: internetGatewayId }
-        : s.type === "Private" && nat !== undefined
-          ? { natGatewayId: nat.id }
-          : undefined;
-    if (target === undefined) return [];
-    return [
-      {
-        id: `r-${routeTables[index].id}1080289494`,
-        routeTableId: routeTables[index].id,
-        destinationCidrBlock: "0.0.0.0/0",
-        ...target,
-      },
-    ];
-  });
+  const idsOf = (type: string) => subnets.filter((s) => s.type.toLowerCase() === type).map((s) => s.id);
   return {
     id: "",
     state: {
-      vpcId,
-      vpc: { id: vpcId, cidrBlock, arn: c.arn("ec2", `vpc/${vpcId}`) },
+      vpcId: vpc.id,
+      vpc: { id: vpc.id, cidrBlock: layout.cidrBlock, arn: vpc.outputs.arn },
       subnets,
-      privateSubnetIds: ofType("Private").map((s) => s.id),
-      publicSubnetIds: publicSubnets.map((s) => s.id),
-      isolatedSubnetIds: ofType("Isolated").map((s) => s.id),
-      natGateways,
-      eips: natGateways.map((n) => ({ id: `eipalloc-${mockHex(`eip::${n.id}`, 17)}` })),
-      routeTables,
-      routeTableAssociations,
-      routes,
-      internetGateway: { id: internetGatewayId },
+      privateSubnetIds: idsOf("private"),
+      publicSubnetIds: idsOf("public"),
+      isolatedSubnetIds: idsOf("isolated"),
+      natGateways: ofType(T.natGateway).map((n) => ({
+        id: n.id,
+        subnetId: n.inputs.subnetId,
+        availabilityZone: zoneOf(n.inputs.subnetId),
+        connectivityType: "public",
+      })),
+      eips: ofType(T.eip).map((e) => ({ id: e.id })),
+      routeTables: ofType(T.routeTable).map((t) => ({ id: t.id, vpcId: vpc.id, tags: t.inputs.tags })),
+      routeTableAssociations: ofType(T.routeTableAssociation).map((a) => ({ id: a.id, ...a.inputs })),
+      routes: ofType(T.route).map((r) => ({ id: r.id, ...r.inputs })),
+      internetGateway: { id: ofType(T.internetGateway)[0].id },
     },
   };
 }
