@@ -1,6 +1,7 @@
 /**
  * A Mermaid flowchart of a plan: source -> application -> table, the role and its grants, alarms
- * -> topic, the VPC and its endpoints. GitHub renders it in a pull-request comment.
+ * -> topic, the VPC with the NAT gateways the plan lists in it, and its endpoints. GitHub renders it
+ * in a pull-request comment.
  */
 type Inputs = Record<string, any>;
 
@@ -54,10 +55,14 @@ export function renderDiagram(resources: DiagramResource[]): string {
       lines.push(`  sns${i}>"SNS ${label(t.inputs.name ?? t.name)}"]`, `  alarms --> sns${i}`),
     );
   }
-  const vpcs = ofType("awsx:ec2:Vpc");
+  // The VPC awsx creates, as the plan lists it; the component's args when it cannot list its children.
+  const vpcs = [...ofType("aws:ec2/vpc:Vpc"), ...ofType("awsx:ec2:Vpc")];
   const endpoints = ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
   if (vpcs.length > 0 || endpoints.length > 0) {
     lines.push(`  subgraph vpc["VPC ${label(vpcs[0]?.inputs.cidrBlock ?? "existing")}"]`);
+    ofType("aws:ec2/natGateway:NatGateway").forEach((n, i) =>
+      lines.push(`    nat${i}(["NAT gateway ${label(n.name)}"])`),
+    );
     endpoints.forEach((e, i) =>
       lines.push(
         `    endpoint${i}(["${label(e.inputs.vpcEndpointType)} ${label(String(e.inputs.serviceName).split(".").pop())}"])`,

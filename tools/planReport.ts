@@ -39,6 +39,15 @@ const KEY_SETTINGS: Record<string, (inputs: Inputs) => (string | undefined)[]> =
     `nat=${i.natGateways?.strategy}`,
     `subnets=${(i.subnetSpecs ?? []).map((spec: Inputs) => `${spec.type}/${spec.cidrMask}`).join(",")} (${i.subnetStrategy})`,
   ],
+  "aws:ec2/vpc:Vpc": (i) => [`cidr=${i.cidrBlock}`],
+  "aws:ec2/subnet:Subnet": (i) => [
+    `${i.tags?.SubnetType} ${i.cidrBlock} in ${i.availabilityZone}`,
+    i.mapPublicIpOnLaunch ? "mapPublicIpOnLaunch=true" : undefined,
+  ],
+  "aws:ec2/route:Route": (i) => [
+    `${i.destinationCidrBlock} -> ${i.natGatewayId ?? i.gatewayId ?? "(known after deployment)"}`,
+  ],
+  "aws:ec2/natGateway:NatGateway": (i) => [`subnet=${i.subnetId ?? "(known after deployment)"}`],
   "aws:ec2/securityGroup:SecurityGroup": (i) => [`description=${i.description}`],
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (i) => [
     `egress ${i.ipProtocol} ${i.fromPort}-${i.toPort} to ${rulePeer(i)}`,
@@ -204,6 +213,7 @@ export function renderTree(result: PlanResult, header: string): string {
       const flags = [
         resource.protect ? "protect" : "",
         resource.retainOnDelete ? "retainOnDelete" : "",
+        resource.createdBy ? `simulated: created by ${componentOf(resource.createdBy)}` : "",
       ].filter(Boolean);
       const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
       lines.push(
@@ -222,6 +232,12 @@ export function renderTree(result: PlanResult, header: string): string {
     lines.push(`  ${key.padEnd(width)}  ${output.secret ? "[secret]" : formatValue(output.value)}`);
   }
   return lines.join("\n");
+}
+
+/** `awsx:ec2:Vpc network` for that component's URN. */
+function componentOf(urn: string): string {
+  const [, , qualifiedType, name] = urn.split("::");
+  return `${qualifiedType.split("$").pop()} ${name}`;
 }
 
 function formatValue(value: unknown): string {
@@ -243,6 +259,8 @@ export interface PlanDocument {
     customTimeouts: { create?: string; update?: string; delete?: string } | null;
     inputs: unknown;
     outputs: unknown;
+    /** Only on a resource a remote component creates, which the plan lists from its args: that component's URN. */
+    createdBy?: string;
   }[];
   outputs: Record<string, unknown>;
   /** Look-up answers the offline plan made up; present only when there are any. */
@@ -265,6 +283,7 @@ export function planDocument(project: string, stack: string, result: PlanResult)
       customTimeouts: r.customTimeouts ?? null,
       inputs: redactSecrets(r.inputs),
       outputs: redactSecrets(r.outputs),
+      ...(r.createdBy ? { createdBy: r.createdBy } : {}),
     })),
     outputs: Object.fromEntries(
       Object.entries(result.outputs).map(([key, output]) => [

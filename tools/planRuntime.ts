@@ -4,7 +4,7 @@
  * plan and by the tests, so both see the program exactly the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PipelineMocks, simulatedVpcOf } from "./mocks";
+import { MOCK_ACCOUNT_ID, PipelineMocks, awsxVpcChildren, simulatedVpcOf } from "./mocks";
 
 export interface PlannedResource {
   urn: string;
@@ -30,6 +30,11 @@ export interface PlannedResource {
   inputs: Record<string, unknown>;
   /** What the (mock) provider returned, or a component's registered outputs. */
   outputs: Record<string, unknown>;
+  /**
+   * Set on a resource the program never registers: the URN of the remote component whose plugin
+   * creates it (`awsx:ec2:Vpc`), listed by the plan from the component's args (simulated).
+   */
+  createdBy?: string;
 }
 
 export interface PlanOptions {
@@ -88,7 +93,82 @@ export async function runProgram(program: Program, options: PlanOptions): Promis
     outputs[key] = await resolve(value);
   }
   await settled();
-  return { resources: [...resources.values()], outputs, simulated: [...mocks.simulated] };
+  const registered = [...resources.values()];
+  const created = registered.flatMap((resource) =>
+    resource.type === AWSX_VPC
+      ? awsxChildrenOf(resource, region, !options.firstPreview, mocks.simulated)
+      : [],
+  );
+  return { resources: [...registered, ...created], outputs, simulated: [...mocks.simulated] };
+}
+
+const AWSX_VPC = "awsx:ec2:Vpc";
+
+/**
+ * The resources awsx creates inside `vpc` (a remote component: under mocks they are never
+ * registered), as the engine would record them: URNs under their awsx parents (VPC, subnet, route
+ * table), awsx's dependencies, the component's protect flag (children inherit it; retainOnDelete is
+ * not inherited), the default provider.
+ * Says in `simulated` what it assumed, or why it lists none.
+ */
+function awsxChildrenOf(
+  vpc: PlannedResource,
+  region: string,
+  known: boolean,
+  simulated: Set<string>,
+): PlannedResource[] {
+  const inputs = vpc.inputs;
+  const listed = hasUnknown(inputs)
+    ? "its args are not all known before deployment"
+    : awsxVpcChildren(
+        vpc.name,
+        unwrapSecrets(inputs) as Record<string, unknown>,
+        region,
+        MOCK_ACCOUNT_ID,
+        known,
+      );
+  if (typeof listed === "string") {
+    simulated.add(`${AWSX_VPC} ${vpc.name}: the resources awsx creates in it are not listed: ${listed}`);
+    return [];
+  }
+  const { layout, children } = listed;
+  const zones = layout.zonesSimulated
+    ? `zones ${layout.zones.join(", ")} (the region's first ${layout.zones.length}, as aws.getAvailabilityZones would list them)`
+    : `zones ${layout.zones.join(", ")} (availabilityZoneNames)`;
+  simulated.add(
+    `${AWSX_VPC} ${vpc.name}: ${children.length} resources awsx creates, computed from its args as awsx 3.9 lays them out; ${zones}`,
+  );
+  const [stackPrefix, project, qualifiedType] = vpc.urn.split("::");
+  const urns: string[] = [];
+  const qualifiedTypes: string[] = [];
+  return children.map((child, index) => {
+    const parentType = child.parent === undefined ? qualifiedType : qualifiedTypes[child.parent];
+    qualifiedTypes.push(`${parentType}$${child.type}`);
+    urns.push(`${stackPrefix}::${project}::${qualifiedTypes[index]}::${child.name}`);
+    return {
+      urn: urns[index],
+      type: child.type,
+      name: child.name,
+      custom: true,
+      id: child.id,
+      parent: child.parent === undefined ? vpc.urn : urns[child.parent],
+      protect: vpc.protect,
+      retainOnDelete: false,
+      dependsOn: [...new Set(child.dependsOn.map((i) => urns[i]))].sort(),
+      aliases: [],
+      replaceOnChanges: [],
+      inputs: child.inputs,
+      outputs: child.outputs,
+      createdBy: vpc.urn,
+    };
+  });
+}
+
+function hasUnknown(value: unknown): boolean {
+  if (pulumi.isUnknown(value)) return true;
+  if (Array.isArray(value)) return value.some(hasUnknown);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(hasUnknown);
+  return false;
 }
 
 /** Waits until every registration has reached the monitor (an SDK-internal, stable since 3.x). */

@@ -139,8 +139,13 @@ describe("the shipped stacks, loaded from their YAML", () => {
     for (const stack of stackNames(PROJECT_DIR)) {
       const plan = plans[stack] ?? (await planStack(stack));
       const components = new Set(plan.resources.filter((r) => !r.custom).map((r) => r.urn));
+      // What awsx creates hangs, as awsx parents it, under the VPC, subnet or route table it creates.
+      const createdInComponent = new Set(plan.resources.filter((r) => r.createdBy).map((r) => r.urn));
       const orphans = plan.resources.filter(
-        (r) => r.custom && !r.type.startsWith("pulumi:providers:") && !(r.parent && components.has(r.parent)),
+        (r) =>
+          r.custom &&
+          !r.type.startsWith("pulumi:providers:") &&
+          !(r.parent && (components.has(r.parent) || (r.createdBy && createdInComponent.has(r.parent)))),
       );
       assert.deepEqual(
         orphans.map((r) => r.name),
