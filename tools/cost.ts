@@ -58,6 +58,7 @@ export interface PriceTable {
     dynamodbPitrGbMonth: number;
     natGatewayHour: number;
     natGatewayGb: number;
+    publicIpv4Hour: number;
     interfaceEndpointHour: number;
     kmsKeyMonth: number;
     secretMonth: number;
@@ -73,7 +74,7 @@ export interface PriceTable {
 export const PRICES: Record<string, PriceTable> = {
   "us-east-1": {
     source:
-      "AWS public pricing pages (Managed Service for Apache Flink, Kinesis Data Streams, DynamoDB on-demand, VPC NAT gateway and PrivateLink, KMS, Secrets Manager, Systems Manager, CloudWatch), US East (N. Virginia)",
+      "AWS public pricing pages (Managed Service for Apache Flink, Kinesis Data Streams, DynamoDB on-demand, VPC NAT gateway, public IPv4 address and PrivateLink, KMS, Secrets Manager, Systems Manager, CloudWatch), US East (N. Virginia)",
     date: "2025-06-01",
     usd: {
       kpuHour: 0.11,
@@ -91,6 +92,7 @@ export const PRICES: Record<string, PriceTable> = {
       dynamodbPitrGbMonth: 0.2,
       natGatewayHour: 0.045,
       natGatewayGb: 0.045,
+      publicIpv4Hour: 0.005,
       interfaceEndpointHour: 0.01,
       kmsKeyMonth: 1,
       secretMonth: 0.4,
@@ -221,26 +223,20 @@ export function estimateCost(
     );
   }
 
-  const natGateways = ofType("aws:ec2/natGateway:NatGateway");
-  for (const vpc of ofType("awsx:ec2:Vpc")) {
-    if (natGateways.length > 0) break; // the gateways are listed themselves
-    const zones = vpc.inputs.numberOfAvailabilityZones ?? 3;
-    const strategy = vpc.inputs.natGateways?.strategy ?? "OnePerAz";
-    const count = strategy === "None" ? 0 : strategy === "Single" ? 1 : zones;
-    if (count > 0)
-      add(
-        vpc.urn,
-        `${count} NAT gateway(s)`,
-        count * HOURS_PER_MONTH * p.natGatewayHour,
-        `${count} x ${HOURS_PER_MONTH} h x $${p.natGatewayHour} (data processed not counted: endpoints carry AWS traffic)`,
-      );
-  }
-  for (const nat of natGateways)
+  // awsx's NAT gateways and their addresses are listed by the plan (tools/awsxVpc.ts).
+  for (const nat of ofType("aws:ec2/natGateway:NatGateway"))
     add(
       nat.urn,
-      "NAT gateway",
+      `NAT gateway ${nat.inputs.tags?.Name ?? ""}`.trim(),
       HOURS_PER_MONTH * p.natGatewayHour,
-      `${HOURS_PER_MONTH} h x $${p.natGatewayHour}`,
+      `${HOURS_PER_MONTH} h x $${p.natGatewayHour} (data processed not counted: endpoints carry AWS traffic)`,
+    );
+  for (const eip of ofType("aws:ec2/eip:Eip"))
+    add(
+      eip.urn,
+      `public IPv4 address ${eip.inputs.tags?.Name ?? ""}`.trim(),
+      HOURS_PER_MONTH * p.publicIpv4Hour,
+      `${HOURS_PER_MONTH} h x $${p.publicIpv4Hour}`,
     );
 
   for (const endpoint of ofType("aws:ec2/vpcEndpoint:VpcEndpoint")) {

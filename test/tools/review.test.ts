@@ -281,7 +281,7 @@ describe("review: the command", function () {
     );
     assert.match(
       stdout,
-      /\| prod \| \d+ \| \d+ \| \d+ \| \d+ \| .* \| \$808\.73 -> \$808\.73 \(\+\$0\.00\/month\) \| 0 → 0 \|/,
+      /\| prod \| \d+ \| \d+ \| \d+ \| \d+ \| .* \| \$819\.68 -> \$819\.68 \(\+\$0\.00\/month\) \| 0 → 0 \|/,
     );
     assert.match(stdout, /```mermaid\nflowchart LR\n {2}source0\[\("Kinesis flink-pipeline-prod-events"\)\]/);
     assert.match(stdout, /source0 --> app0\n {2}app0 --> table0/);
