@@ -90,7 +90,12 @@ export const JAVA_BUILD_COMMAND = "npm run build:java";
 
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
-export function readFlink(section: Section, context: ValidationContext): FlinkConfig {
+/** `defaultApplicationName`: a stack's one pipeline is `<project>-<stack>`, each of its `pipelines` `<project>-<stack>-<pipeline>`. */
+export function readFlink(
+  section: Section,
+  context: ValidationContext,
+  defaultApplicationName = `${context.project}-${context.stack}`,
+): FlinkConfig {
   const language = section.oneOf("language", LANGUAGES, "python");
   const pythonSection = section.section("python");
   const python: PythonConfig = {
@@ -161,7 +166,7 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
   timeoutSection.rejectUnknown();
 
   const flink: FlinkConfig = {
-    applicationName: section.string("applicationName", `${context.project}-${context.stack}`, NAME_PATTERN),
+    applicationName: section.string("applicationName", defaultApplicationName, NAME_PATTERN),
     runtime: section.oneOf("runtime", FLINK_RUNTIMES, "FLINK-1_20"),
     language,
     artifact,
