@@ -237,6 +237,27 @@ function readPipeline(
   return { source, table, flink, alarms };
 }
 
+/**
+ * One pipeline's typed sections from config-shaped values (as a stack file holds them under
+ * `flink-pipeline:pipelines.<name>`), validated and with every default filled in, for a
+ * {@link FlinkPipeline} of another program. Throws {@link ConfigError} listing every problem.
+ * `context` defaults to the running program's (its project, stack, directory and preview mode).
+ */
+export function pipelineConfig(
+  name: string,
+  sections: Partial<Record<(typeof PIPELINE_SECTIONS)[number], unknown>>,
+  context: ValidationContext = runningProgram(),
+): PipelineConfig {
+  const problems: string[] = [];
+  const section = Section.of(`${NAMESPACE}:pipelines.${name}`, sections, problems);
+  if (!PIPELINE_NAME.regex.test(name))
+    problems.push(`${section.path}: a pipeline's name must be ${PIPELINE_NAME.describe}`);
+  const pipeline = readPipeline(section, `${context.project}-${context.stack}-${name}`, {}, context);
+  section.rejectUnknown();
+  if (problems.length > 0) throw new ConfigError(problems);
+  return pipeline;
+}
+
 /** The top-level `alarms` of a stack with `pipelines`: the shared topic's e-mail and key only. */
 function readSharedAlarms(section: Section, pipelinesKey: string): PipelinesStackConfig["alarmTopic"] {
   const topic = readAlarmTopic(section);
@@ -329,14 +350,21 @@ function readTable(section: Section, applicationName: string): TableConfig {
 /** Reads and validates the running stack's config; a {@link ConfigError} stops the program. */
 export function loadStackConfig(): StackConfig | PipelinesStackConfig {
   return validateStack(pulumi.runtime.allConfig(), {
+    ...runningProgram(),
+    isSecret: configSecretChecker(),
+    projectDefaults: projectDefaults(process.cwd()),
+  });
+}
+
+/** The running program's project, stack, directory, preview mode and deployment time. */
+function runningProgram(): ValidationContext {
+  return {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     projectDir: process.cwd(),
     dryRun: pulumi.runtime.isDryRun(),
     now: deploymentTime(),
-    isSecret: configSecretChecker(),
-    projectDefaults: projectDefaults(process.cwd()),
-  });
+  };
 }
 
 /** The config defaults `Pulumi.yaml` in `projectDir` declares, as the CLI passes them (objects JSON-encoded). */
