@@ -250,7 +250,10 @@ export class FlinkPipeline extends pulumi.ComponentResource {
           ...source.grants,
           (role) => table.grantWrite(role),
           (role) => artifact.grantRead(role),
-          ...(network ? [(role: aws.iam.Role) => network.grantEni(role)] : []),
+          // A shared network grants each of its applications under the application's pipeline name.
+          ...(network
+            ? [(role: aws.iam.Role) => network.grantEni(role, network === args.network ? name : undefined)]
+            : []),
         ],
         vpc: network
           ? { subnetIds: network.subnetIds, securityGroupIds: [network.securityGroupId] }

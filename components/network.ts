@@ -437,10 +437,12 @@ export class PipelineNetwork extends pulumi.ComponentResource {
   /**
    * Lets `role` (the application's execution role) place the application's network interfaces:
    * what the AWS Managed Flink VPC guide grants, scoped to this network where EC2 allows it.
+   * `grantee` names the grant of one of several applications sharing the network.
+   * @param grantee default: none (the network's only application)
    */
-  grantEni(role: aws.iam.Role): aws.iam.RolePolicy {
+  grantEni(role: aws.iam.Role, grantee?: string): aws.iam.RolePolicy {
     return grant(
-      `${this.name}-eni`,
+      grantee === undefined ? `${this.name}-eni` : `${this.name}-eni-${grantee}`,
       role,
       [
         {
