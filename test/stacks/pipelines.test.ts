@@ -3,24 +3,11 @@
  * Confluent): what they share, what each has of its own, and the stack's outputs.
  */
 import { strict as assert } from "assert";
-import { PlanResult, PlannedResource } from "../../tools/planRuntime";
-import { inputsOf, planStack, resourceOf, resourcesOf, statementsOf } from "../helpers";
+import { PlanResult } from "../../tools/planRuntime";
+import { inputsOf, pipelineOf, planStack, resourceOf, resourcesOf, statementsOf } from "../helpers";
 
 const PIPELINES = ["orders", "clicks", "payments"];
 const APP = (pipeline: string) => `flink-pipeline-pipelines-dev-${pipeline}`;
-
-/** The FlinkPipeline a resource belongs to, by its parents; undefined for a shared one. */
-export function pipelineOf(plan: PlanResult, resource: PlannedResource): string | undefined {
-  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-  for (
-    let at: PlannedResource | undefined = resource;
-    at;
-    at = at.parent ? byUrn.get(at.parent) : undefined
-  ) {
-    if (at.type === "flink-pipeline:pipeline:FlinkPipeline") return at.name;
-  }
-  return undefined;
-}
 
 describe("a stack of three pipelines", () => {
   let plan: PlanResult;
