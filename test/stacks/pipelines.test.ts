@@ -3,8 +3,18 @@
  * Confluent): what they share, what each has of its own, and the stack's outputs.
  */
 import { strict as assert } from "assert";
+import { checkPolicies, defaultPolicyConfig } from "../../tools/planPolicies";
 import { PlanResult } from "../../tools/planRuntime";
-import { inputsOf, pipelineOf, planStack, resourceOf, resourcesOf, statementsOf } from "../helpers";
+import { readStackFiles } from "../../tools/stackFiles";
+import {
+  PROJECT_DIR,
+  inputsOf,
+  pipelineOf,
+  planStack,
+  resourceOf,
+  resourcesOf,
+  statementsOf,
+} from "../helpers";
 
 const PIPELINES = ["orders", "clicks", "payments"];
 const APP = (pipeline: string) => `flink-pipeline-pipelines-dev-${pipeline}`;
@@ -131,5 +141,48 @@ describe("a stack of three pipelines", () => {
     assert.equal(pipelines.orders.streamName, `${APP("orders")}-events`);
     assert.deepEqual(pipelines.payments.topics, ["payment-events"]);
     assert.equal(outputs.dashboardName, "flink-pipeline-pipelines-dev");
+  });
+
+  describe("under the policy pack", () => {
+    const files = readStackFiles(PROJECT_DIR, "pipelines-dev");
+    const check = (resources = plan.resources) => checkPolicies(resources, files, defaultPolicyConfig(files));
+
+    it("violates no mandatory policy; the advisories are dev's (no backups, no deletion protection), per table", async () => {
+      const violations = await check();
+      assert.deepEqual(
+        violations.filter((v) => v.enforcementLevel === "mandatory"),
+        [],
+      );
+      assert.deepEqual(
+        violations.map((v) => `${v.policy} ${(v.urn ?? "").replace(/^.*::/, "")}`).sort(),
+        PIPELINES.flatMap((name) => [
+          `dynamodb-deletion-protection ${name}-table`,
+          `dynamodb-point-in-time-recovery ${name}-table`,
+        ]).sort(),
+      );
+    });
+
+    it("judges every pipeline's grants with iam-statements-scoped-to-stack", async () => {
+      // Each pipeline's table grant, pointed at a table of no pipeline of this stack, is refused.
+      for (const name of PIPELINES) {
+        const resources = plan.resources.map((r) =>
+          r.name === `${name}-table-write`
+            ? {
+                ...r,
+                inputs: {
+                  ...r.inputs,
+                  policy: (r.inputs.policy as string).replace(/table\/[^"]+/, "table/elsewhere"),
+                },
+              }
+            : r,
+        );
+        const found = (await check(resources)).filter((v) => v.policy === "iam-statements-scoped-to-stack");
+        assert.equal(found.length, 1, name);
+        assert.match(
+          found[0].message,
+          new RegExp(`^${name}-table-write: .*table/elsewhere, which is not a resource of this stack`),
+        );
+      }
+    });
   });
 });
