@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   ArtifactSource,
+  computedFromFiles,
   listArtifactFiles,
   manifestAttribute,
   zipEntryContent,
@@ -239,23 +240,26 @@ function readArtifactFlinkVersion(
   }
   if (artifact.kind === "unbuilt") return { unreadable: `${artifact.path} does not exist (not built yet)` };
   const where = language === "python" ? `${python.jarfile} in ${artifact.path}` : artifact.path;
-  let jar: Buffer | undefined;
-  try {
-    if (artifact.kind === "directory") {
-      const file = path.join(artifact.path, python.jarfile);
-      jar = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
-    } else {
-      const archive = fs.readFileSync(artifact.path);
-      jar = language === "python" ? zipEntryContent(archive, python.jarfile) : archive;
-    }
-    if (jar === undefined) return { unreadable: `${where} does not exist (not built yet)` };
-    const version = manifestAttribute(jar, FLINK_VERSION_ATTRIBUTE);
-    if (version === undefined)
-      return { unreadable: `the manifest of ${where} has no ${FLINK_VERSION_ATTRIBUTE}` };
-    return { version };
-  } catch (error) {
-    return { unreadable: `${where} is not a readable jar (${(error as Error).message})` };
-  }
+  const file = artifact.kind === "directory" ? path.join(artifact.path, python.jarfile) : artifact.path;
+  if (!fs.existsSync(file)) return { unreadable: `${where} does not exist (not built yet)` };
+  const inArchive = artifact.kind === "file" && language === "python";
+  return computedFromFiles<FlinkConfig["artifactFlinkVersion"]>(
+    `${FLINK_VERSION_ATTRIBUTE} of ${inArchive ? python.jarfile : "the jar"}`,
+    [file],
+    () => {
+      try {
+        const archive = fs.readFileSync(file);
+        const jar = inArchive ? zipEntryContent(archive, python.jarfile) : archive;
+        if (jar === undefined) return { unreadable: `${where} does not exist (not built yet)` };
+        const version = manifestAttribute(jar, FLINK_VERSION_ATTRIBUTE);
+        if (version === undefined)
+          return { unreadable: `the manifest of ${where} has no ${FLINK_VERSION_ATTRIBUTE}` };
+        return { version };
+      } catch (error) {
+        return { unreadable: `${where} is not a readable jar (${(error as Error).message})` };
+      }
+    },
+  );
 }
 
 /** FLINK-1_20 runs Flink 1.20.x: an artifact built for another minor version is refused. */
