@@ -2,6 +2,7 @@ import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { FLINK_METRICS_NAMESPACE } from "./flinkApplication";
+import { accountAdministersKey } from "./iam";
 
 /** Where Managed Flink publishes application metrics. */
 export const FLINK_NAMESPACE = FLINK_METRICS_NAMESPACE;
@@ -598,15 +599,7 @@ export function createAlarmTopic(
         policy: pulumi.jsonStringify({
           Version: "2012-10-17",
           Statement: [
-            // In a key policy, Resource "*" means this key. The account keeps control of its key
-            // through IAM, as in the default key policy.
-            {
-              Sid: "AccountAdministersKey",
-              Effect: "Allow",
-              Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-              Action: "kms:*",
-              Resource: "*",
-            },
+            accountAdministersKey(partition, accountId),
             // CloudWatch must encrypt what it publishes to the topic; the topic policy limits it to this
             // account's alarms named in `alarmNames`.
             {

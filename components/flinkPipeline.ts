@@ -157,9 +157,8 @@ export class FlinkPipeline extends pulumi.ComponentResource {
     const protect = args.protect ?? false;
     const children: Children = {
       name: (role) => (args.legacyChildNames ? role : `${name}-${role}`),
-      // A stack's only pipeline had its components at the root: the alias keeps their URNs (an
-      // own `parent: undefined` is the SDK's "no parent", i.e. the stack).
-      opts: { parent: this, aliases: args.legacyChildNames ? [{ parent: undefined }] : [] },
+      // A stack's only pipeline had its components at the root: the alias keeps their URNs.
+      opts: { parent: this, aliases: args.legacyChildNames ? [{ parent: pulumi.rootStackResource }] : [] },
     };
     const region = aws.getRegionOutput({}, { parent: this }).region;
 
@@ -315,16 +314,19 @@ export class FlinkPipeline extends pulumi.ComponentResource {
             dashboardUrl: monitoring.dashboardUrl,
           }
         : {}),
-      ...(network
-        ? {
-            vpcId: network.vpcId,
-            privateSubnetIds: network.subnetIds,
-            securityGroupId: network.securityGroupId,
-          }
-        : {}),
+      ...networkOutputs(network),
     };
     this.registerOutputs({ ...this.outputs });
   }
+}
+
+/** What a stack exports of its network: nothing when public. */
+export function networkOutputs(
+  network: PipelineNetwork | undefined,
+): Pick<PipelineOutputs, "vpcId" | "privateSubnetIds" | "securityGroupId"> {
+  return network
+    ? { vpcId: network.vpcId, privateSubnetIds: network.subnetIds, securityGroupId: network.securityGroupId }
+    : {};
 }
 
 /** How the pipeline names and parents its children. */

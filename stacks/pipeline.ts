@@ -5,7 +5,7 @@ import * as confluentcloud from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactBucket } from "../components/artifactBucket";
 import { ConfluentManager } from "../components/confluentManager";
-import { FlinkPipeline, PipelineOutputs, networkArgs } from "../components/flinkPipeline";
+import { FlinkPipeline, PipelineOutputs, networkArgs, networkOutputs } from "../components/flinkPipeline";
 import { ENDPOINT_NAMES, EndpointName, PipelineNetwork } from "../components/network";
 import { StackMonitoring } from "../components/stackMonitoring";
 import { PipelineConfig, PipelinesStackConfig, StackConfig } from "./config";
@@ -154,13 +154,7 @@ export function deployPipelines(
           dashboardUrl: monitoring.dashboardUrl,
         }
       : {}),
-    ...(network
-      ? {
-          vpcId: network.vpcId,
-          privateSubnetIds: network.subnetIds,
-          securityGroupId: network.securityGroupId,
-        }
-      : {}),
+    ...networkOutputs(network),
   };
 }
 
