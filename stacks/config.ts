@@ -38,9 +38,13 @@ export interface TableConfig {
 
 /** One pipeline's sections: a stack's top-level ones, or one entry of `flink-pipeline:pipelines`. */
 export interface PipelineConfig {
+  /** What the job reads: a Kinesis stream or Confluent Cloud topics, created for it. @default a Kinesis stream `<application>-events`, on demand */
   source: SourceConfig;
+  /** The DynamoDB table the job writes. @default `<application>-features`, keys `key` / `featureName` */
   table: TableConfig;
+  /** The Managed Flink application and its artifact. @default the PyFlink job in `app`, FLINK-1_20 */
   flink: FlinkConfig;
+  /** Its alarms (and, without a shared topic, their topic, key and dashboard). @default enabled */
   alarms: AlarmsConfig;
 }
 

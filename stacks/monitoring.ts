@@ -19,7 +19,7 @@ export function monitoredSource(config: Pick<StackConfig, "source" | "flink">): 
   };
 }
 
-/** The arguments of the stack's `FlinkMonitoring`. */
+/** The arguments of a pipeline's `FlinkMonitoring` (the stack's one pipeline, or one of its `pipelines`). */
 export function monitoringArgs(
   config: Pick<StackConfig, "source" | "flink" | "alarms">,
 ): FlinkMonitoringArgs {
