@@ -5,10 +5,13 @@
  */
 import { loadStackConfig } from "./stacks/config";
 import { resolveNetwork } from "./stacks/networkConfig";
-import { deployPipeline } from "./stacks/pipeline";
+import { deployPipeline, deployPipelines } from "./stacks/pipeline";
 
 // Async only for the checks that need AWS (where existing subnets are); still before any resource.
 export = async () => {
   const config = loadStackConfig();
-  return deployPipeline({ ...config, network: await resolveNetwork(config.network) });
+  const network = await resolveNetwork(config.network);
+  return "pipelines" in config
+    ? deployPipelines({ ...config, network })
+    : deployPipeline({ ...config, network });
 };

@@ -30,21 +30,48 @@ export function listArtifactFiles(dir: string, exclude: readonly string[] = []):
   return files.sort();
 }
 
+/** Results computed from files, by what was computed and the files' paths, sizes and modification times. */
+const computed = new Map<string, unknown>();
+
+/**
+ * `compute()`, once per process for the same files unchanged: the pipelines of a stack that share
+ * one artifact (the PyFlink job with its connector jar, some 90 MB) read and hash it once.
+ */
+export function computedFromFiles<T>(what: string, files: string[], compute: () => T): T {
+  const key = JSON.stringify([
+    what,
+    ...files.map((file) => {
+      const stat = fs.statSync(file);
+      return [file, stat.size, stat.mtimeMs];
+    }),
+  ]);
+  if (!computed.has(key)) computed.set(key, compute());
+  return computed.get(key) as T;
+}
+
 /** sha256 over each file's path and bytes: any change of name or content changes the hash. */
 export function hashDirectory(dir: string, files: string[]): string {
-  const hash = createHash("sha256");
-  for (const file of files) {
-    hash
-      .update(file)
-      .update("\0")
-      .update(fs.readFileSync(path.join(dir, file)))
-      .update("\0");
-  }
-  return hash.digest("hex");
+  return computedFromFiles(
+    "sha256 of directory",
+    files.map((file) => path.join(dir, file)),
+    () => {
+      const hash = createHash("sha256");
+      for (const file of files) {
+        hash
+          .update(file)
+          .update("\0")
+          .update(fs.readFileSync(path.join(dir, file)))
+          .update("\0");
+      }
+      return hash.digest("hex");
+    },
+  );
 }
 
 export function hashFile(file: string): string {
-  return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  return computedFromFiles("sha256", [file], () =>
+    createHash("sha256").update(fs.readFileSync(file)).digest("hex"),
+  );
 }
 
 const END_OF_CENTRAL_DIRECTORY = 0x06054b50;

@@ -1,5 +1,6 @@
 import * as confluentcloud from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfluentManagerResources, createConfluentManager } from "./confluentManager";
 
 /** A topic the component creates. */
 export interface TopicSpec {
@@ -24,7 +25,7 @@ export interface ConfluentSourceArgs {
   environmentId: string;
   /** The existing Kafka cluster (`lkc-...`) in that environment. */
   clusterId: string;
-  /** Display name of the job's service account; the topic manager's is `<name>-manager`. */
+  /** Display name of the job's service account; its own topic manager's is `<name>-manager`. */
   serviceAccountName: string;
   /** Topics the job reads; created here. */
   topics: TopicSpec[];
@@ -37,6 +38,11 @@ export interface ConfluentSourceArgs {
    * and one Schema Registry key owned by the job's service account.
    */
   keyGenerations: KeyGenerationSpec[];
+  /**
+   * The account that manages the topics and ACLs, shared with other pipelines on this cluster
+   * (a `ConfluentManager`). @default an account (`<serviceAccountName>-manager`) of this source's own
+   */
+  manager?: ConfluentManagerResources;
 }
 
 /** Kafka and Schema Registry keys of one generation. */
@@ -100,34 +106,21 @@ export class ConfluentSource extends pulumi.ComponentResource {
       environment,
     };
 
-    // The stable identity that manages topics and ACLs; its key is never rotated by this program.
-    this.managerServiceAccount = new confluentcloud.ServiceAccount(
-      `${name}-manager`,
-      {
-        displayName: `${args.serviceAccountName}-manager`,
-        description: `Manages the topics and ACLs of ${args.serviceAccountName} on ${args.clusterId} (Pulumi)`,
-      },
-      parent,
-    );
-    const managerAdmin = new confluentcloud.RoleBinding(
-      `${name}-manager-admin`,
-      {
-        principal: pulumi.interpolate`User:${this.managerServiceAccount.id}`,
-        roleName: "CloudClusterAdmin",
-        crnPattern: cluster.rbacCrn,
-      },
-      parent,
-    );
-    this.managerKey = new confluentcloud.ApiKey(
-      `${name}-manager-key`,
-      {
-        displayName: `${args.serviceAccountName}-manager`,
-        description: `Stable key for topic and ACL management of ${args.serviceAccountName} (not rotated)`,
-        owner: ownerOf(this.managerServiceAccount),
-        managedResource: clusterResource,
-      },
-      { parent: this, dependsOn: [managerAdmin] },
-    );
+    if (args.manager && args.manager.clusterId !== args.clusterId) {
+      throw new Error(
+        `ConfluentSource ${name}: the manager administers ${args.manager.clusterId}, not ${args.clusterId}`,
+      );
+    }
+    const manager =
+      args.manager ??
+      createConfluentManager(
+        name,
+        { environmentId: args.environmentId, clusterId: args.clusterId, owner: args.serviceAccountName },
+        cluster,
+        this,
+      );
+    this.managerServiceAccount = manager.serviceAccount;
+    this.managerKey = manager.key;
     const admin = {
       kafkaCluster: { id: cluster.id },
       restEndpoint: cluster.restEndpoint,
@@ -197,7 +190,8 @@ export class ConfluentSource extends pulumi.ComponentResource {
       );
     const parts = ["key", "value"] as const;
     this.roleBindings = [
-      managerAdmin,
+      // A shared manager's binding is its owner's; the topics still wait for it.
+      manager.adminBinding,
       ...args.topics.flatMap((topic) =>
         parts.map((part) => subjectBinding(topic.name, part, "DeveloperRead")),
       ),

@@ -1,6 +1,6 @@
 import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { grant } from "./iam";
+import { accountAdministersKey, grant } from "./iam";
 
 /** A property group as Managed Flink takes it. */
 export interface PropertyGroupInput {
@@ -179,15 +179,8 @@ export class FlinkApplication extends pulumi.ComponentResource {
           policy: pulumi.jsonStringify({
             Version: "2012-10-17",
             Statement: [
-              // In a key policy, Resource "*" means this key. The account keeps control through IAM,
-              // as in the default key policy (operators need kms:DescribeKey and kms:CreateGrant).
-              {
-                Sid: "AccountAdministersKey",
-                Effect: "Allow",
-                Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-              },
+              // The account keeps control through IAM (operators need kms:DescribeKey and kms:CreateGrant).
+              accountAdministersKey(partition, accountId),
               // Managed Flink validates the key and encrypts and decrypts the application's state
               // with both its principals, acting for this account only.
               {

@@ -2,6 +2,7 @@ import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { FLINK_METRICS_NAMESPACE } from "./flinkApplication";
+import { accountAdministersKey } from "./iam";
 
 /** Where Managed Flink publishes application metrics. */
 export const FLINK_NAMESPACE = FLINK_METRICS_NAMESPACE;
@@ -51,6 +52,12 @@ export interface FlinkMonitoringArgs {
    * cannot publish to topics under it. @default a new key with rotation, usable by CloudWatch
    */
   kmsKeyId?: string;
+  /**
+   * A topic shared with other applications' alarms (a `StackMonitoring`'s, whose policy admits
+   * these alarms and whose dashboard holds their section): this component then creates the alarms
+   * alone, and `email` and `kmsKeyId` are the topic's owner's. @default a topic, key and dashboard of its own
+   */
+  topicArn?: pulumi.Input<string>;
 }
 
 /** Thresholds of {@link FlinkMonitoring}'s alarms. */
@@ -287,14 +294,15 @@ export function alarmDefinitions(args: FlinkMonitoringArgs): AlarmDefinition[] {
  * dashboard for one Managed Flink application. Names derive from the application's name.
  */
 export class FlinkMonitoring extends pulumi.ComponentResource {
+  /** The key, topic and dashboard exist only without `topicArn`. */
   public readonly key?: aws.kms.Key;
-  public readonly topic: aws.sns.Topic;
+  public readonly topic?: aws.sns.Topic;
   public readonly alarms: Record<string, aws.cloudwatch.MetricAlarm>;
-  public readonly dashboard: aws.cloudwatch.Dashboard;
+  public readonly dashboard?: aws.cloudwatch.Dashboard;
   public readonly topicArn: pulumi.Output<string>;
   public readonly alarmNames: pulumi.Output<string[]>;
-  public readonly dashboardName: pulumi.Output<string>;
-  public readonly dashboardUrl: pulumi.Output<string>;
+  public readonly dashboardName?: pulumi.Output<string>;
+  public readonly dashboardUrl?: pulumi.Output<string>;
 
   constructor(name: string, args: FlinkMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flink-pipeline:monitoring:FlinkMonitoring", name, {}, opts);
@@ -315,132 +323,57 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
     const baseName = resourceNameOf(app);
     const period = args.periodSeconds ?? 60;
     const region = aws.getRegionOutput({}, parent).region;
-    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
-    const partition = aws.getPartitionOutput({}, parent).partition;
 
-    let kmsKeyId: pulumi.Input<string>;
-    if (args.kmsKeyId !== undefined) {
-      kmsKeyId = args.kmsKeyId;
-    } else {
-      this.key = new aws.kms.Key(
-        `${name}-key`,
-        {
-          description: `Encrypts the alarm topic of the Managed Flink application ${app}`,
-          enableKeyRotation: true,
-          deletionWindowInDays: 7,
-          policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              // In a key policy, Resource "*" means this key. The account keeps control of its key
-              // through IAM, as in the default key policy.
-              {
-                Sid: "AccountAdministersKey",
-                Effect: "Allow",
-                Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-                Action: "kms:*",
-                Resource: "*",
-              },
-              // CloudWatch must encrypt what it publishes to the topic; the topic policy limits it to this
-              // account's alarms of this application.
-              {
-                Sid: "CloudWatchAlarmsEncrypt",
-                Effect: "Allow",
-                Principal: { Service: "cloudwatch.amazonaws.com" },
-                Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-                Resource: "*",
-              },
-            ],
-          }),
-        },
-        parent,
-      );
-      new aws.kms.Alias(
-        `${name}-key-alias`,
-        { name: `alias/${baseName}-alarms`, targetKeyId: this.key.keyId },
-        parent,
-      );
-      kmsKeyId = this.key.arn;
-    }
-
-    this.topic = new aws.sns.Topic(
-      `${name}-topic`,
-      { name: `${baseName}-alarms`, displayName: topicDisplayName(app), kmsMasterKeyId: kmsKeyId },
-      parent,
-    );
     const definitions = alarmDefinitions(args);
-    // This application's alarms by exact ARN: a pattern `<app>-*` would also admit those of an app `<app>-x`.
-    const alarmArnsByName = definitions.map(
-      (definition) =>
-        pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${app}-${definition.key}`,
-    );
-    new aws.sns.TopicPolicy(
-      `${name}-topic-policy`,
-      {
-        arn: this.topic.arn,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "CloudWatchAlarmsPublish",
-              Effect: "Allow",
-              Principal: { Service: "cloudwatch.amazonaws.com" },
-              Action: "sns:Publish",
-              Resource: this.topic.arn,
-              Condition: {
-                StringEquals: { "aws:SourceAccount": accountId },
-                ArnEquals: { "aws:SourceArn": alarmArnsByName },
-              },
-            },
-          ],
-        }),
-      },
-      parent,
-    );
-    if (args.email !== undefined) {
-      new aws.sns.TopicSubscription(
-        `${name}-email`,
-        { topic: this.topic.arn, protocol: "email", endpoint: args.email },
-        parent,
+    let topicArn: pulumi.Input<string>;
+    if (args.topicArn !== undefined) {
+      topicArn = args.topicArn;
+    } else {
+      const topic = createAlarmTopic(
+        name,
+        {
+          baseName,
+          displayName: topicDisplayName(app),
+          keyPurpose: `the Managed Flink application ${app}`,
+          alarmNames: definitions.map((definition) => `${app}-${definition.key}`),
+          kmsKeyId: args.kmsKeyId,
+          email: args.email,
+        },
+        this,
       );
+      this.key = topic.key;
+      this.topic = topic.topic;
+      topicArn = topic.topic.arn;
     }
 
     this.alarms = {};
     for (const definition of definitions) {
       this.alarms[definition.key] = new aws.cloudwatch.MetricAlarm(
         `${name}-${definition.key}`,
-        alarmArgs(`${app}-${definition.key}`, definition, period, this.topic.arn),
+        alarmArgs(`${app}-${definition.key}`, definition, period, topicArn),
         parent,
       );
     }
     const alarmArns = Object.values(this.alarms).map((alarm) => alarm.arn);
 
-    this.dashboard = new aws.cloudwatch.Dashboard(
-      `${name}-dashboard`,
-      {
-        dashboardName: baseName,
-        dashboardBody: pulumi
-          .all([region, lagMetric(app, args.source).dimensions, pulumi.all(alarmArns)])
-          .apply(([regionName, lagDimensions, arns]) =>
-            JSON.stringify(
-              dashboardBody({
-                applicationName: app,
-                region: regionName,
-                runtime: args.runtime ?? "FLINK-1_20",
-                period,
-                lag: { ...lagMetric(app, args.source), dimensions: lagDimensions as Record<string, string> },
-                thresholds: Object.fromEntries(definitions.map((d) => [d.key, d.threshold])),
-                alarmArns: arns,
-              }),
-            ),
-          ),
-      },
-      parent,
-    );
-
-    this.topicArn = this.topic.arn;
+    this.topicArn = pulumi.output(topicArn);
     this.alarmNames = pulumi.all(Object.values(this.alarms).map((alarm) => alarm.name));
-    this.dashboardName = this.dashboard.dashboardName;
-    this.dashboardUrl = pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+    if (args.topicArn === undefined) {
+      this.dashboard = new aws.cloudwatch.Dashboard(
+        `${name}-dashboard`,
+        {
+          dashboardName: baseName,
+          dashboardBody: pulumi
+            .all([region, dashboardSection(args, pulumi.all(alarmArns))])
+            .apply(([regionName, section]) =>
+              JSON.stringify(dashboardBody({ ...section, region: regionName })),
+            ),
+        },
+        parent,
+      );
+      this.dashboardName = this.dashboard.dashboardName;
+      this.dashboardUrl = dashboardUrlOf(region, this.dashboard.dashboardName);
+    }
     this.registerOutputs({
       topicArn: this.topicArn,
       alarmNames: this.alarmNames,
@@ -598,4 +531,136 @@ export function dashboardBody(inputs: DashboardInputs): { widgets: Record<string
       graph("Heap memory (%)", [appMetric("heapMemoryUtilization", "Maximum")], { x: 16, y: 16 }, "heap"),
     ],
   };
+}
+
+/** What the dashboard shows of one application, but the region: its section. */
+export function dashboardSection(
+  args: FlinkMonitoringArgs,
+  alarmArns: pulumi.Input<string[]>,
+): pulumi.Output<Omit<DashboardInputs, "region">> {
+  const definitions = alarmDefinitions(args);
+  const lag = lagMetric(args.applicationName, args.source);
+  return pulumi.all([pulumi.output(lag.dimensions), alarmArns]).apply(([lagDimensions, arns]) => ({
+    applicationName: args.applicationName,
+    runtime: args.runtime ?? "FLINK-1_20",
+    period: args.periodSeconds ?? 60,
+    lag: { ...lag, dimensions: lagDimensions as Record<string, string> },
+    thresholds: Object.fromEntries(definitions.map((d) => [d.key, d.threshold])),
+    alarmArns: arns,
+  }));
+}
+
+/** The console address of a dashboard. */
+export function dashboardUrlOf(region: pulumi.Input<string>, dashboardName: pulumi.Input<string>) {
+  return pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName}`;
+}
+
+/** How {@link createAlarmTopic} names, encrypts and opens the topic. */
+export interface AlarmTopicArgs {
+  /** Base of the topic's name (`<base>-alarms`) and its key's alias. */
+  baseName: string;
+  /** The sender of the topic's e-mails. */
+  displayName: string;
+  /** Whose alarm topic the key encrypts: its description. */
+  keyPurpose: string;
+  /** The only alarms (of this account) the topic's policy lets CloudWatch publish for. */
+  alarmNames: pulumi.Input<string>[];
+  /** As {@link FlinkMonitoringArgs.kmsKeyId}. @default a new key with rotation */
+  kmsKeyId?: string;
+  /** An e-mail address subscribed to the topic. @default no subscription */
+  email?: string;
+}
+
+/**
+ * The encrypted SNS topic alarms notify (with its key, unless given, and an e-mail subscription),
+ * named after `name` and parented to `parent`: `FlinkMonitoring` for one application's,
+ * `StackMonitoring` for one shared by a stack's pipelines.
+ */
+export function createAlarmTopic(
+  name: string,
+  args: AlarmTopicArgs,
+  parent: pulumi.Resource,
+): { key?: aws.kms.Key; topic: aws.sns.Topic } {
+  const opts = { parent };
+  const region = aws.getRegionOutput({}, opts).region;
+  const accountId = aws.getCallerIdentityOutput({}, opts).accountId;
+  const partition = aws.getPartitionOutput({}, opts).partition;
+  let key: aws.kms.Key | undefined;
+  let kmsKeyId: pulumi.Input<string>;
+  if (args.kmsKeyId !== undefined) {
+    kmsKeyId = args.kmsKeyId;
+  } else {
+    key = new aws.kms.Key(
+      `${name}-key`,
+      {
+        description: `Encrypts the alarm topic of ${args.keyPurpose}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 7,
+        policy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [
+            accountAdministersKey(partition, accountId),
+            // CloudWatch must encrypt what it publishes to the topic; the topic policy limits it to this
+            // account's alarms named in `alarmNames`.
+            {
+              Sid: "CloudWatchAlarmsEncrypt",
+              Effect: "Allow",
+              Principal: { Service: "cloudwatch.amazonaws.com" },
+              Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+              Resource: "*",
+            },
+          ],
+        }),
+      },
+      opts,
+    );
+    new aws.kms.Alias(
+      `${name}-key-alias`,
+      { name: `alias/${args.baseName}-alarms`, targetKeyId: key.keyId },
+      opts,
+    );
+    kmsKeyId = key.arn;
+  }
+
+  const topic = new aws.sns.Topic(
+    `${name}-topic`,
+    { name: `${args.baseName}-alarms`, displayName: args.displayName, kmsMasterKeyId: kmsKeyId },
+    opts,
+  );
+  // The alarms by exact ARN: a pattern `<app>-*` would also admit those of an app `<app>-x`.
+  const alarmArnsByName = args.alarmNames.map(
+    (alarmName) => pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`,
+  );
+  new aws.sns.TopicPolicy(
+    `${name}-topic-policy`,
+    {
+      arn: topic.arn,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "CloudWatchAlarmsPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topic.arn,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": accountId },
+              ArnEquals: { "aws:SourceArn": alarmArnsByName },
+            },
+          },
+        ],
+      }),
+    },
+    opts,
+  );
+  if (args.email !== undefined) {
+    new aws.sns.TopicSubscription(
+      `${name}-email`,
+      { topic: topic.arn, protocol: "email", endpoint: args.email },
+      opts,
+    );
+  }
+
+  return { key, topic };
 }

@@ -30,3 +30,17 @@ export function grant(
 ): aws.iam.RolePolicy {
   return new aws.iam.RolePolicy(name, { role: role.name, policy: policyDocument(statements) }, { parent });
 }
+
+/**
+ * The key-policy statement that keeps a KMS key under the account's control through IAM, as in
+ * the default key policy (in a key policy, Resource "*" means the key itself).
+ */
+export function accountAdministersKey(partition: pulumi.Input<string>, accountId: pulumi.Input<string>) {
+  return {
+    Sid: "AccountAdministersKey",
+    Effect: "Allow",
+    Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+    Action: "kms:*",
+    Resource: "*",
+  };
+}

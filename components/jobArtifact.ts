@@ -9,6 +9,7 @@ import {
   listArtifactFiles,
   UNBUILT,
 } from "./artifactContent";
+import { ArtifactBucketResources, createArtifactBucket } from "./artifactBucket";
 import { Statement, grant } from "./iam";
 
 /** The object's content and the hash its key carries. */
@@ -41,9 +42,6 @@ function artifactContent(
   return { hash: hashFile(source.path), asset: new pulumi.asset.FileAsset(source.path) };
 }
 
-/** Tag that marks a bucket as holding job code; the policy pack requires such buckets be versioned. */
-export const ARTIFACT_BUCKET_TAG = { "flink-pipeline:role": "artifact" };
-
 /** Arguments of {@link JobArtifact}. */
 export interface JobArtifactArgs {
   /** The job: a local `.jar`/`.zip`, a directory (zipped on upload), or an existing S3 object. */
@@ -52,9 +50,14 @@ export interface JobArtifactArgs {
   exclude?: string[];
   /** Folder of the object key inside the bucket. @default the component name */
   keyPrefix?: string;
-  /** Days a replaced artifact version is kept, for rollbacks. @default 30 */
+  /**
+   * The bucket a local artifact is uploaded to, shared with other pipelines' artifacts (an
+   * `ArtifactBucket`). @default a bucket of this artifact's own
+   */
+  bucket?: ArtifactBucketResources;
+  /** Days a replaced artifact version is kept, for rollbacks (an own bucket only). @default 30 */
   noncurrentVersionDays?: number;
-  /** Protect the bucket and keep it (with its objects) when the stack is destroyed. @default false */
+  /** Protect the own bucket and keep it (with its objects) when the stack is destroyed. @default false */
   retain?: boolean;
   /**
    * The customer-managed KMS key an existing S3 object is encrypted with; the reader then needs
@@ -65,7 +68,7 @@ export interface JobArtifactArgs {
 
 /**
  * The job's code in S3. A local artifact gets a private bucket (versioned, encrypted, every public
- * access blocked, owner-enforced, TLS-only) and an object whose key carries the content hash,
+ * access blocked, owner-enforced, TLS-only), or goes to a shared one, as an object whose key carries the content hash,
  * because overwriting one key does not redeploy a Managed Flink application.
  */
 export class JobArtifact extends pulumi.ComponentResource {
@@ -111,79 +114,7 @@ export class JobArtifact extends pulumi.ComponentResource {
   }
 
   private upload(source: Exclude<ArtifactSource, { kind: "s3" }>, args: JobArtifactArgs) {
-    const retain = args.retain ?? false;
-    const parent = { parent: this };
-    const bucket = new aws.s3.Bucket(
-      this.name,
-      // A retained bucket keeps its objects; a destroyable one is emptied on delete.
-      { forceDestroy: !retain, tags: ARTIFACT_BUCKET_TAG },
-      { parent: this, protect: retain, retainOnDelete: retain },
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${this.name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      parent,
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${this.name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      parent,
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${this.name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      parent,
-    );
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${this.name}-encryption`,
-      { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-      parent,
-    );
-    new aws.s3.BucketPolicy(
-      `${this.name}-tls-only`,
-      {
-        bucket: bucket.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              // A deny on every S3 action: no request over plain HTTP, whoever sends it.
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      },
-      // S3 rejects bucket policies while the public access block is being applied.
-      { parent: this, dependsOn: [publicAccess] },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${this.name}-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-replaced-artifacts",
-            status: "Enabled",
-            filter: {},
-            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 30 },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-          },
-        ],
-      },
-      { parent: this, dependsOn: [versioning] },
-    );
-
+    const { bucket, readyForObjects } = args.bucket ?? createArtifactBucket(this.name, args, this);
     const { hash, asset } = artifactContent(source, args.exclude);
     const object = new aws.s3.BucketObject(
       `${this.name}-code`,
@@ -193,7 +124,7 @@ export class JobArtifact extends pulumi.ComponentResource {
         source: asset,
       },
       // Uploaded once the bucket encrypts by default.
-      { parent: this, dependsOn: [encryption, versioning] },
+      { parent: this, dependsOn: readyForObjects },
     );
     return { bucket, object };
   }

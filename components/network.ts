@@ -71,8 +71,11 @@ export interface PipelineNetworkArgs {
    * `endpointPolicyResources` names them, only those resources. @default false (AWS's full-access policy)
    */
   restrictEndpointPolicies?: boolean;
-  /** The resources each endpoint's restricted policy allows. @default "*" (still limited to this account's principals) */
-  endpointPolicyResources?: Partial<Record<EndpointName, pulumi.Input<string>[]>>;
+  /**
+   * The resources each endpoint's restricted policy allows (a network shared by pipelines gets the
+   * union of theirs, known once they exist). @default "*" (still limited to this account's principals)
+   */
+  endpointPolicyResources?: Partial<Record<EndpointName, pulumi.Input<pulumi.Input<string>[]>>>;
   /** Open egress to Kafka brokers on this port (a Kafka or Confluent source). @default undefined (no Kafka egress) */
   kafkaPort?: number;
 }
@@ -434,10 +437,12 @@ export class PipelineNetwork extends pulumi.ComponentResource {
   /**
    * Lets `role` (the application's execution role) place the application's network interfaces:
    * what the AWS Managed Flink VPC guide grants, scoped to this network where EC2 allows it.
+   * `grantee` names the grant of one of several applications sharing the network.
+   * @param grantee default: none (the network's only application)
    */
-  grantEni(role: aws.iam.Role): aws.iam.RolePolicy {
+  grantEni(role: aws.iam.Role, grantee?: string): aws.iam.RolePolicy {
     return grant(
-      `${this.name}-eni`,
+      grantee === undefined ? `${this.name}-eni` : `${this.name}-eni-${grantee}`,
       role,
       [
         {
@@ -485,7 +490,7 @@ export class PipelineNetwork extends pulumi.ComponentResource {
  */
 function endpointPolicy(
   endpoint: EndpointName,
-  resources: pulumi.Input<string>[] | undefined,
+  resources: pulumi.Input<pulumi.Input<string>[]> | undefined,
   accountId: pulumi.Output<string>,
 ): pulumi.Output<string> {
   return pulumi.jsonStringify({
@@ -496,7 +501,7 @@ function endpointPolicy(
         Effect: "Allow",
         Principal: "*",
         Action: ENDPOINT_SERVICES[endpoint].actions,
-        Resource: resources && resources.length > 0 ? resources : "*",
+        Resource: pulumi.output(resources ?? []).apply((resolved) => (resolved.length > 0 ? resolved : "*")),
         Condition: { StringEquals: { "aws:PrincipalAccount": accountId } },
       },
     ],

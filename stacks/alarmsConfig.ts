@@ -46,7 +46,7 @@ export function readAlarms(
   keys: { checkpointing: string; sourceKind: string },
 ): AlarmsConfig {
   const checkpointKey = keys.checkpointing;
-  const kmsKeyId = readAlarmKey(section);
+  const topic = readAlarmTopic(section);
   const periodSeconds = section.integer("periodSeconds", 60, 60, 3600);
   if (periodSeconds % 60 !== 0) {
     section.problem(
@@ -83,8 +83,7 @@ export function readAlarms(
   }
   const alarms: AlarmsConfig = {
     enabled: section.boolean("enabled", true),
-    email: section.optionalString("email", EMAIL),
-    kmsKeyId,
+    ...topic,
     periodSeconds,
     evaluationPeriods,
     maxLagMs: section.integer("maxLagMs", 60000, 1),
@@ -97,6 +96,12 @@ export function readAlarms(
   };
   section.rejectUnknown();
   return alarms;
+}
+
+/** The alarm topic's subscription and key (`email`, `kmsKeyId`) of an alarms section. */
+export function readAlarmTopic(section: Section): Pick<AlarmsConfig, "email" | "kmsKeyId"> {
+  const kmsKeyId = readAlarmKey(section);
+  return { email: section.optionalString("email", EMAIL), kmsKeyId };
 }
 
 /** The topic's key: a customer-managed key, never the AWS-managed SNS key CloudWatch cannot use. */

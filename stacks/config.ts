@@ -4,7 +4,11 @@
  * resource is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmsConfig, readAlarms } from "./alarmsConfig";
+import * as fs from "fs";
+import * as path from "path";
+import { isDeepStrictEqual } from "util";
+import { parse } from "yaml";
+import { AlarmsConfig, readAlarmTopic, readAlarms } from "./alarmsConfig";
 import { ConfluentSourceConfig, readConfluentSource } from "./confluentConfig";
 import { FlinkConfig, readFlink } from "./flinkConfig";
 import { KinesisSourceConfig, readKinesisSource } from "./kinesisConfig";
@@ -32,17 +36,40 @@ export interface TableConfig {
   deletionProtection: boolean;
 }
 
-export interface StackConfig {
+/** One pipeline's sections: a stack's top-level ones, or one entry of `flink-pipeline:pipelines`. */
+export interface PipelineConfig {
+  /** What the job reads: a Kinesis stream or Confluent Cloud topics, created for it. @default a Kinesis stream `<application>-events`, on demand */
+  source: SourceConfig;
+  /** The DynamoDB table the job writes. @default `<application>-features`, keys `key` / `featureName` */
+  table: TableConfig;
+  /** The Managed Flink application and its artifact. @default the PyFlink job in `app`, FLINK-1_20 */
+  flink: FlinkConfig;
+  /** Its alarms (and, without a shared topic, their topic, key and dashboard). @default enabled */
+  alarms: AlarmsConfig;
+}
+
+/** The keys of a stack that every pipeline of it shares. */
+export interface StackSettings {
   /** The environment tier: picks the policy config `policy/config/<environment>.json`. */
   environment: Environment;
-  /** `protect` and `retainOnDelete` on the stream, table and artifact bucket. */
+  /** `protect` and `retainOnDelete` on the streams, tables and artifact bucket. */
   protect: boolean;
-  source: SourceConfig;
-  table: TableConfig;
-  flink: FlinkConfig;
-  alarms: AlarmsConfig;
-  /** Where the application's network interfaces live: public (default), a created VPC or an existing one. */
+  /** Where the applications' network interfaces live: public (default), a created VPC or an existing one. */
   network: NetworkConfig;
+}
+
+/** A stack of one pipeline: its top-level `source`, `table`, `flink` and `alarms`. */
+export interface StackConfig extends StackSettings, PipelineConfig {}
+
+/**
+ * A stack of several pipelines (`flink-pipeline:pipelines`), which share one artifact bucket, one
+ * alarm topic (and key) and dashboard, one network and one Confluent manager account per cluster.
+ */
+export interface PipelinesStackConfig extends StackSettings {
+  /** By pipeline name, in the config file's order. */
+  pipelines: Record<string, PipelineConfig>;
+  /** The shared alarm topic's subscription and key: `flink-pipeline:alarms.email` and `.kmsKeyId`. */
+  alarmTopic: Pick<AlarmsConfig, "email" | "kmsKeyId">;
 }
 
 /** What validation needs besides the config values themselves. */
@@ -57,6 +84,12 @@ export interface ValidationContext {
   now?: Date;
   /** Whether a config key holds a secret; provider credentials given in plain text are refused. @default not checked */
   isSecret?: (key: string) => boolean;
+  /**
+   * The values `Pulumi.yaml` declares as defaults (`namespace:key` to a JSON string), which the CLI
+   * hands the program when a stack sets none: with `pipelines`, a top-level `source`, `table` or
+   * `flink` equal to its default is not the stack's. @default none (every top-level value is the stack's)
+   */
+  projectDefaults?: Record<string, string>;
 }
 
 const ATTRIBUTE_PATTERN = {
@@ -69,14 +102,52 @@ const TABLE_NAME_PATTERN = {
 };
 
 /** The keys of our namespace that the program reads; any other is a typo. */
-const TOP_LEVEL_KEYS = ["environment", "protect", "source", "table", "flink", "alarms", "network"] as const;
+const TOP_LEVEL_KEYS = [
+  "environment",
+  "protect",
+  "source",
+  "table",
+  "flink",
+  "alarms",
+  "network",
+  "pipelines",
+] as const;
+
+/** The sections of one pipeline, at the top level or under `pipelines.<name>`. */
+const PIPELINE_SECTIONS = ["source", "table", "flink", "alarms"] as const;
+
+/** A pipeline's name: the last part of its default names (`<project>-<stack>-<pipeline>`). */
+const PIPELINE_NAME = {
+  regex: /^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/,
+  describe: "1 to 32 lower-case letters, digits or '-', not starting or ending with '-'",
+};
+
+/** What the shared alarm topic takes from the top-level `alarms` of a stack with `pipelines`. */
+const SHARED_ALARM_KEYS = ["email", "kmsKeyId"] as const;
+
+/**
+ * Validates the full config map of a stack of one pipeline (see {@link validateStack}); a stack
+ * with `flink-pipeline:pipelines` is refused.
+ */
+export function validateStackConfig(raw: Record<string, string>, context: ValidationContext): StackConfig {
+  const config = validateStack(raw, context);
+  if ("pipelines" in config) {
+    throw new ConfigError([
+      `${NAMESPACE}:pipelines is set: this command acts on a stack of one pipeline (its top-level source, table, flink and alarms)`,
+    ]);
+  }
+  return config;
+}
 
 /**
  * Validates the full config map (as the CLI hands it to the program: `namespace:key` to a string,
  * objects JSON-encoded) and returns the typed config, or throws {@link ConfigError} listing every
  * problem.
  */
-export function validateStackConfig(raw: Record<string, string>, context: ValidationContext): StackConfig {
+export function validateStack(
+  raw: Record<string, string>,
+  context: ValidationContext,
+): StackConfig | PipelinesStackConfig {
   const problems: string[] = namespaceProblems(raw, NAMESPACE);
   const values: Record<string, unknown> = {};
   for (const [fullKey, text] of Object.entries(raw)) {
@@ -95,19 +166,141 @@ export function validateStackConfig(raw: Record<string, string>, context: Valida
   const root = Section.of(`${NAMESPACE}:`, values, problems);
   const environment = root.oneOf("environment", ENVIRONMENTS, "dev");
   const protect = root.boolean("protect", false);
-
-  const flink = readFlink(root.section("flink"), context);
-  const table = readTable(root.section("table"), flink.applicationName);
-  const source = readSource(root.section("source"), flink.applicationName, raw, context);
-  const alarms = readAlarms(root.section("alarms"), flink.checkpointing, source.kind, {
-    checkpointing: `${NAMESPACE}:flink.checkpointing`,
-    sourceKind: `${NAMESPACE}:source.kind`,
-  });
   const network = readNetwork(root.section("network"));
-  problems.push(...validateNetworkForSource(network, source.kind));
+  const settings = { environment, protect, network };
 
+  if (!root.has("pipelines")) {
+    const pipeline = readPipeline(root, `${context.project}-${context.stack}`, raw, context);
+    problems.push(...validateNetworkForSource(network, pipeline.source.kind));
+    if (problems.length > 0) throw new ConfigError(problems);
+    return { ...settings, ...pipeline };
+  }
+
+  const setByStack = (section: string) =>
+    root.has(section) &&
+    !isDeepStrictEqual(
+      values[section],
+      parseConfigValue(context.projectDefaults?.[root.key(section)] ?? "null"),
+    );
+  for (const section of PIPELINE_SECTIONS) {
+    root.markRead(section);
+    if (section === "alarms" || !setByStack(section)) continue;
+    problems.push(
+      `${root.key(section)} is per pipeline when ${root.key("pipelines")} is set: move it to ${root.key("pipelines")}.<name>.${section}`,
+    );
+  }
+  const alarmTopic = setByStack("alarms")
+    ? readSharedAlarms(root.section("alarms"), root.key("pipelines"))
+    : {};
+  const pipelinesSection = root.section("pipelines");
+  const names = pipelinesSection.fieldNames();
+  if (names.length === 0) {
+    problems.push(`${root.key("pipelines")} must name at least one pipeline (got none)`);
+  }
+  const pipelines: Record<string, PipelineConfig> = {};
+  for (const name of names) {
+    if (!PIPELINE_NAME.regex.test(name)) {
+      problems.push(`${pipelinesSection.key(name)}: a pipeline's name must be ${PIPELINE_NAME.describe}`);
+      continue;
+    }
+    const section = pipelinesSection.section(name);
+    const pipeline = readPipeline(section, `${context.project}-${context.stack}-${name}`, raw, context);
+    for (const field of SHARED_ALARM_KEYS.filter((field) => section.section("alarms").has(field))) {
+      problems.push(
+        `${section.key(`alarms.${field}`)} is the shared alarm topic's: the stack's pipelines notify one topic; set ${root.key(`alarms.${field}`)}`,
+      );
+    }
+    section.rejectUnknown();
+    pipelines[name] = pipeline;
+  }
+  problems.push(...distinctNames(pipelinesSection, pipelines));
+  const kinds = new Set(Object.values(pipelines).map((pipeline) => pipeline.source.kind));
+  for (const kind of kinds) problems.push(...validateNetworkForSource(network, kind));
+
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
+  return { ...settings, pipelines, alarmTopic };
+}
+
+/**
+ * One pipeline's `source`, `table`, `flink` and `alarms`, read from `parent` (the root, or
+ * `pipelines.<name>`); `defaultName` is its application's name unless `flink.applicationName` is set.
+ */
+function readPipeline(
+  parent: Section,
+  defaultName: string,
+  raw: Record<string, string>,
+  context: ValidationContext,
+): PipelineConfig {
+  const flink = readFlink(parent.section("flink"), context, defaultName);
+  const table = readTable(parent.section("table"), flink.applicationName);
+  const source = readSource(parent.section("source"), flink.applicationName, raw, context);
+  const alarms = readAlarms(parent.section("alarms"), flink.checkpointing, source.kind, {
+    checkpointing: parent.key("flink.checkpointing"),
+    sourceKind: parent.key("source.kind"),
+  });
+  return { source, table, flink, alarms };
+}
+
+/**
+ * One pipeline's typed sections from config-shaped values (as a stack file holds them under
+ * `flink-pipeline:pipelines.<name>`), validated and with every default filled in, for a
+ * {@link FlinkPipeline} of another program. Throws {@link ConfigError} listing every problem.
+ * `context` defaults to the running program's (its project, stack, directory and preview mode).
+ */
+export function pipelineConfig(
+  name: string,
+  sections: Partial<Record<(typeof PIPELINE_SECTIONS)[number], unknown>>,
+  context: ValidationContext = runningProgram(),
+): PipelineConfig {
+  const problems: string[] = [];
+  const section = Section.of(`${NAMESPACE}:pipelines.${name}`, sections, problems);
+  if (!PIPELINE_NAME.regex.test(name))
+    problems.push(`${section.path}: a pipeline's name must be ${PIPELINE_NAME.describe}`);
+  const pipeline = readPipeline(section, `${context.project}-${context.stack}-${name}`, {}, context);
+  section.rejectUnknown();
   if (problems.length > 0) throw new ConfigError(problems);
-  return { environment, protect, source, table, flink, alarms, network };
+  return pipeline;
+}
+
+/** The top-level `alarms` of a stack with `pipelines`: the shared topic's e-mail and key only. */
+function readSharedAlarms(section: Section, pipelinesKey: string): PipelinesStackConfig["alarmTopic"] {
+  const topic = readAlarmTopic(section);
+  for (const field of section
+    .fieldNames()
+    .filter((f) => !(SHARED_ALARM_KEYS as readonly string[]).includes(f))) {
+    section.problem(
+      `${section.key(field)} is per pipeline when ${pipelinesKey} is set: move it to ${pipelinesKey}.<name>.alarms.${field}`,
+    );
+  }
+  return topic;
+}
+
+/** Two pipelines of a stack must not name the same application, table or stream. */
+function distinctNames(section: Section, pipelines: Record<string, PipelineConfig>): string[] {
+  const named: [string, (pipeline: PipelineConfig) => string | undefined][] = [
+    ["flink.applicationName", (pipeline) => pipeline.flink.applicationName],
+    ["table.tableName", (pipeline) => pipeline.table.tableName],
+    [
+      "source.streamName",
+      (pipeline) => (pipeline.source.kind === "kinesis" ? pipeline.source.streamName : undefined),
+    ],
+  ];
+  const problems: string[] = [];
+  for (const [field, nameOf] of named) {
+    const first = new Map<string, string>();
+    for (const [name, pipeline] of Object.entries(pipelines)) {
+      const value = nameOf(pipeline);
+      if (value === undefined) continue;
+      const earlier = first.get(value);
+      if (earlier === undefined) first.set(value, name);
+      else {
+        problems.push(
+          `${section.key(`${name}.${field}`)} must differ from ${section.key(`${earlier}.${field}`)} (both are ${describe(value)})`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /** Config values are strings; structured ones arrive JSON-encoded, as the CLI passes them. */
@@ -159,15 +352,39 @@ function readTable(section: Section, applicationName: string): TableConfig {
 }
 
 /** Reads and validates the running stack's config; a {@link ConfigError} stops the program. */
-export function loadStackConfig(): StackConfig {
-  return validateStackConfig(pulumi.runtime.allConfig(), {
+export function loadStackConfig(): StackConfig | PipelinesStackConfig {
+  return validateStack(pulumi.runtime.allConfig(), {
+    ...runningProgram(),
+    isSecret: configSecretChecker(),
+    projectDefaults: projectDefaults(process.cwd()),
+  });
+}
+
+/** The running program's project, stack, directory, preview mode and deployment time. */
+function runningProgram(): ValidationContext {
+  return {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
     projectDir: process.cwd(),
     dryRun: pulumi.runtime.isDryRun(),
     now: deploymentTime(),
-    isSecret: configSecretChecker(),
-  });
+  };
+}
+
+/** The config defaults `Pulumi.yaml` in `projectDir` declares, as the CLI passes them (objects JSON-encoded). */
+export function projectDefaults(projectDir: string): Record<string, string> {
+  const file = path.join(projectDir, "Pulumi.yaml");
+  if (!fs.existsSync(file)) return {};
+  const project = parse(fs.readFileSync(file, "utf8")) ?? {};
+  const defaults: Record<string, string> = {};
+  for (const [key, declaration] of Object.entries<{ default?: unknown }>(project.config ?? {})) {
+    if (typeof declaration !== "object" || declaration === null || declaration.default === undefined)
+      continue;
+    const value = declaration.default;
+    defaults[key.includes(":") ? key : `${project.name}:${key}`] =
+      typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return defaults;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import {
   ArtifactSource,
+  computedFromFiles,
   listArtifactFiles,
   manifestAttribute,
   zipEntryContent,
@@ -90,7 +91,12 @@ export const JAVA_BUILD_COMMAND = "npm run build:java";
 
 const TIMEOUT = { regex: /^\d+(s|m|h)$/, describe: 'a duration such as "30m", "90s" or "2h"' };
 
-export function readFlink(section: Section, context: ValidationContext): FlinkConfig {
+/** `defaultApplicationName`: a stack's one pipeline is `<project>-<stack>`, each of its `pipelines` `<project>-<stack>-<pipeline>`. */
+export function readFlink(
+  section: Section,
+  context: ValidationContext,
+  defaultApplicationName = `${context.project}-${context.stack}`,
+): FlinkConfig {
   const language = section.oneOf("language", LANGUAGES, "python");
   const pythonSection = section.section("python");
   const python: PythonConfig = {
@@ -161,7 +167,7 @@ export function readFlink(section: Section, context: ValidationContext): FlinkCo
   timeoutSection.rejectUnknown();
 
   const flink: FlinkConfig = {
-    applicationName: section.string("applicationName", `${context.project}-${context.stack}`, NAME_PATTERN),
+    applicationName: section.string("applicationName", defaultApplicationName, NAME_PATTERN),
     runtime: section.oneOf("runtime", FLINK_RUNTIMES, "FLINK-1_20"),
     language,
     artifact,
@@ -234,23 +240,26 @@ function readArtifactFlinkVersion(
   }
   if (artifact.kind === "unbuilt") return { unreadable: `${artifact.path} does not exist (not built yet)` };
   const where = language === "python" ? `${python.jarfile} in ${artifact.path}` : artifact.path;
-  let jar: Buffer | undefined;
-  try {
-    if (artifact.kind === "directory") {
-      const file = path.join(artifact.path, python.jarfile);
-      jar = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
-    } else {
-      const archive = fs.readFileSync(artifact.path);
-      jar = language === "python" ? zipEntryContent(archive, python.jarfile) : archive;
-    }
-    if (jar === undefined) return { unreadable: `${where} does not exist (not built yet)` };
-    const version = manifestAttribute(jar, FLINK_VERSION_ATTRIBUTE);
-    if (version === undefined)
-      return { unreadable: `the manifest of ${where} has no ${FLINK_VERSION_ATTRIBUTE}` };
-    return { version };
-  } catch (error) {
-    return { unreadable: `${where} is not a readable jar (${(error as Error).message})` };
-  }
+  const file = artifact.kind === "directory" ? path.join(artifact.path, python.jarfile) : artifact.path;
+  if (!fs.existsSync(file)) return { unreadable: `${where} does not exist (not built yet)` };
+  const inArchive = artifact.kind === "file" && language === "python";
+  return computedFromFiles<FlinkConfig["artifactFlinkVersion"]>(
+    `${FLINK_VERSION_ATTRIBUTE} of ${inArchive ? python.jarfile : "the jar"}`,
+    [file],
+    () => {
+      try {
+        const archive = fs.readFileSync(file);
+        const jar = inArchive ? zipEntryContent(archive, python.jarfile) : archive;
+        if (jar === undefined) return { unreadable: `${where} does not exist (not built yet)` };
+        const version = manifestAttribute(jar, FLINK_VERSION_ATTRIBUTE);
+        if (version === undefined)
+          return { unreadable: `the manifest of ${where} has no ${FLINK_VERSION_ATTRIBUTE}` };
+        return { version };
+      } catch (error) {
+        return { unreadable: `${where} is not a readable jar (${(error as Error).message})` };
+      }
+    },
+  );
 }
 
 /** FLINK-1_20 runs Flink 1.20.x: an artifact built for another minor version is refused. */

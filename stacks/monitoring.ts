@@ -9,7 +9,7 @@ import type { StackConfig } from "./config";
  * The source whose lag is watched: the stream (with the job's enhanced fan-out consumer, named after
  * the application), or the Kafka topics (records_lag_max is the largest lag over every partition).
  */
-export function monitoredSource(config: StackConfig): MonitoredSource {
+export function monitoredSource(config: Pick<StackConfig, "source" | "flink">): MonitoredSource {
   const { source, flink } = config;
   if (source.kind === "confluent") return { kind: "kafka" };
   return {
@@ -19,8 +19,10 @@ export function monitoredSource(config: StackConfig): MonitoredSource {
   };
 }
 
-/** The arguments of the stack's `FlinkMonitoring`. */
-export function monitoringArgs(config: StackConfig): FlinkMonitoringArgs {
+/** The arguments of a pipeline's `FlinkMonitoring` (the stack's one pipeline, or one of its `pipelines`). */
+export function monitoringArgs(
+  config: Pick<StackConfig, "source" | "flink" | "alarms">,
+): FlinkMonitoringArgs {
   const { flink, alarms } = config;
   return {
     applicationName: flink.applicationName,

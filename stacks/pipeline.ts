@@ -1,356 +1,171 @@
 /**
- * The wiring: one typed stack config in, the pipeline's components and stack outputs out.
+ * The wiring: one typed stack config in, the stack's pipelines and stack outputs out.
  */
-import * as aws from "./aws";
 import * as confluentcloud from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { VENDORED_PYTHON_DIR } from "../components/artifactContent";
-import { ConfluentSource } from "../components/confluentSource";
-import { FeatureTable } from "../components/featureTable";
-import { FlinkApplication, logGroupNameOf } from "../components/flinkApplication";
-import { FlinkMonitoring } from "../components/flinkMonitoring";
-import { JobArtifact } from "../components/jobArtifact";
-import { KafkaClientConfig } from "../components/kafkaClientConfig";
-import { KinesisSource } from "../components/kinesisSource";
-import { EndpointName, PipelineNetwork } from "../components/network";
-import { StackConfig } from "./config";
-import { ConfluentSourceConfig } from "./confluentConfig";
-import { FlinkConfig } from "./flinkConfig";
-import { KinesisSourceConfig } from "./kinesisConfig";
+import { ArtifactBucket } from "../components/artifactBucket";
+import { ConfluentManager } from "../components/confluentManager";
+import { FlinkPipeline, PipelineOutputs, networkArgs, networkOutputs } from "../components/flinkPipeline";
+import { ENDPOINT_NAMES, EndpointName, PipelineNetwork } from "../components/network";
+import { StackMonitoring } from "../components/stackMonitoring";
+import { PipelineConfig, PipelinesStackConfig, StackConfig } from "./config";
 import { monitoringArgs } from "./monitoring";
-import { VpcNetworkConfig, kafkaPortFor } from "./networkConfig";
-import { GeneratedGroup, GeneratedGroups, RUN_OPTIONS_GROUP, mergePropertyGroups } from "./propertyGroups";
-import { deploymentTime, liveGenerations } from "./rotation";
+import { deploymentTime } from "./rotation";
 
-/** Outputs of a stack reading Kinesis. */
-export interface KinesisSourceOutputs {
-  streamName: pulumi.Output<string>;
-  streamArn: pulumi.Output<string>;
+/**
+ * A stack's top-level `source`, `table`, `flink` and `alarms` are its one pipeline; its children
+ * keep the names (and, through aliases, the URNs) they had before {@link FlinkPipeline} existed.
+ * `now` picks the live API-key generations of a Confluent source: the current time under the
+ * CLI, `FLINK_PIPELINE_NOW` when set (the offline plan's `--now`).
+ */
+export function deployPipeline(config: StackConfig, now: Date = deploymentTime()): PipelineOutputs {
+  const pipeline = new FlinkPipeline("pipeline", {
+    source: config.source,
+    table: config.table,
+    flink: config.flink,
+    alarms: config.alarms,
+    network: config.network,
+    protect: config.protect,
+    confluentProvider: config.source.kind === "confluent" ? confluentProvider() : undefined,
+    now,
+    legacyChildNames: true,
+  });
+  return pipeline.outputs;
 }
 
-/** Outputs of a stack reading Confluent Cloud Kafka: where the job connects, never a credential. */
-export interface ConfluentSourceOutputs {
-  bootstrapServers: pulumi.Output<string>;
-  topics: string[];
-  consumerGroup: string;
-  kafkaSecretArn: pulumi.Output<string>;
-  schemaRegistrySecretArn: pulumi.Output<string>;
-  consumerParametersPath: string;
-  producerParametersPath: string;
-  serviceAccountId: pulumi.Output<string>;
-  /** The Kafka key the secrets carry. */
-  activeApiKeyId: pulumi.Output<string>;
-  /** Live key generations, oldest first; the last is active. */
-  keyGenerations: string[];
-  /** When the next deployment will add a generation (ISO-8601). */
-  nextKeyRotation: string;
-}
-
-export type PipelineOutputs = (KinesisSourceOutputs | ConfluentSourceOutputs) & {
-  tableName: pulumi.Output<string>;
-  artifactBucket: pulumi.Output<string>;
-  artifactKey: pulumi.Output<string>;
-  roleArn: pulumi.Output<string>;
-  applicationName: pulumi.Output<string>;
-  applicationArn: pulumi.Output<string>;
-  logGroupName: pulumi.Output<string>;
-  consoleUrl: pulumi.Output<string>;
-  /** Set while `flink-pipeline:alarms.enabled` is true (the default). */
+/** What a stack of several pipelines exports: what they share, and each pipeline's own outputs. */
+export interface PipelinesOutputs {
+  pipelines: Record<string, PipelineOutputs>;
+  /** Set when a pipeline uploads a local artifact. */
+  artifactBucket?: pulumi.Output<string>;
+  /** Set when a pipeline has alarms. */
   alarmTopicArn?: pulumi.Output<string>;
-  alarmNames?: pulumi.Output<string[]>;
   dashboardName?: pulumi.Output<string>;
   dashboardUrl?: pulumi.Output<string>;
   /** VPC modes only. */
   vpcId?: pulumi.Output<string>;
   privateSubnetIds?: pulumi.Output<string[]>;
   securityGroupId?: pulumi.Output<string>;
-};
-
-/** What the wiring needs from a source, whichever kind it is. */
-interface SourceWiring {
-  properties: GeneratedGroup<"source">;
-  grants: ((role: aws.iam.Role) => pulumi.Resource)[];
-  /** Resources the application must wait for (what it reads and where it connects at startup). */
-  dependsOn: pulumi.Resource[];
-  outputs: KinesisSourceOutputs | ConfluentSourceOutputs;
-  /** The source's ARNs a restricted VPC endpoint policy admits. */
-  endpointResources: Partial<Record<EndpointName, pulumi.Input<string>[]>>;
 }
 
 /**
- * `now` picks the live API-key generations of a Confluent source: the current time under the
- * CLI, `FLINK_PIPELINE_NOW` when set (the offline plan's `--now`).
+ * A stack of several pipelines: one artifact bucket, one alarm topic and dashboard, one network
+ * and one Confluent manager account per cluster, shared; everything else per pipeline, named
+ * `<pipeline>-...` (resources) and `<project>-<stack>-<pipeline>` (AWS names, unless set).
  */
-export function deployPipeline(config: StackConfig, now: Date = deploymentTime()): PipelineOutputs {
-  const { source: sourceConfig, table: tableConfig, flink } = config;
-  const region = aws.getRegionOutput().region;
+export function deployPipelines(
+  config: PipelinesStackConfig,
+  now: Date = deploymentTime(),
+): PipelinesOutputs {
+  const stackName = `${pulumi.getProject()}-${pulumi.getStack()}`;
+  const entries = Object.entries(config.pipelines);
+  const protect = config.protect;
 
-  const source =
-    sourceConfig.kind === "confluent"
-      ? confluentSource(sourceConfig, config.protect, now)
-      : kinesisSource(sourceConfig, config.protect, flink);
-  const table = new FeatureTable("table", { ...tableConfig, retain: config.protect });
-  if ("unreadable" in flink.artifactFlinkVersion) {
-    pulumi.log.warn(
-      `the artifact's Flink version is not checked against flink.runtime ${flink.runtime}: ${flink.artifactFlinkVersion.unreadable}`,
+  const uploads = entries.some(([, pipeline]) => pipeline.flink.artifact.kind !== "s3");
+  const bucket = uploads ? new ArtifactBucket("artifacts", { retain: protect }) : undefined;
+
+  const monitored = entries.filter(([, pipeline]) => pipeline.alarms.enabled);
+  const monitoring =
+    monitored.length > 0
+      ? new StackMonitoring("monitoring", {
+          baseName: stackName,
+          applications: monitored.map(([, pipeline]) => monitoringArgs(pipeline)),
+          ...config.alarmTopic,
+        })
+      : undefined;
+
+  const confluent = entries.flatMap(([, pipeline]) =>
+    pipeline.source.kind === "confluent" ? [pipeline.source] : [],
+  );
+  const provider = confluent.length > 0 ? confluentProvider() : undefined;
+  const managers = new Map<string, ConfluentManager>();
+  for (const source of confluent) {
+    if (managers.has(source.clusterId)) continue;
+    managers.set(
+      source.clusterId,
+      new ConfluentManager(
+        `confluent-${source.clusterId}`,
+        {
+          environmentId: source.environmentId,
+          clusterId: source.clusterId,
+          owner: `${stackName}-${source.clusterId}`,
+        },
+        { providers: [provider!] },
+      ),
     );
   }
-  const artifact = new JobArtifact("artifact", {
-    source: flink.artifact,
-    // boto3 (app/dep/, tools/build_job_zip.py vendor) serves only the Kafka client configuration.
-    exclude: sourceConfig.kind === "confluent" ? [] : [VENDORED_PYTHON_DIR],
-    keyPrefix: flink.applicationName,
-    retain: config.protect,
-    kmsKeyArn: flink.artifactKmsKeyArn,
-  });
 
+  // The endpoint policies admit every pipeline's resources, known once the pipelines exist.
+  const [endpointResources, resolveEndpointResources] =
+    pulumi.deferredOutput<Partial<Record<EndpointName, string[]>>>();
   const network =
     config.network.mode === "public"
       ? undefined
-      : deployNetwork(config.network, sourceConfig.kind, flink.applicationName, {
-          s3: [artifact.bucketArn, pulumi.interpolate`${artifact.bucketArn}/*`],
-          dynamodb: [table.tableArn, pulumi.interpolate`${table.tableArn}/index/*`],
-          ...source.endpointResources,
-        });
+      : new PipelineNetwork(
+          "network",
+          networkArgs(
+            config.network,
+            confluent.length > 0 ? "confluent" : "kinesis",
+            Object.fromEntries(
+              ENDPOINT_NAMES.map((endpoint) => [
+                endpoint,
+                endpointResources.apply((all) => all[endpoint] ?? []),
+              ]),
+            ),
+          ),
+        );
 
-  const generated: GeneratedGroups = {
-    // The region of the stream, or of the secrets and parameters a Kafka job reads.
-    source: { ...source.properties, "aws.region": region },
-    sink: {
-      "table.name": table.tableName,
-      "aws.region": region,
-      "partition.key": tableConfig.partitionKey,
-      "sort.key": tableConfig.sortKey,
-      "ttl.attribute": tableConfig.ttlAttribute,
-    },
-    [RUN_OPTIONS_GROUP]:
-      flink.language === "python"
-        ? { python: flink.python.script, jarfile: flink.python.jarfile, pyFiles: flink.python.pyFiles }
-        : undefined,
-  };
-
-  if (flink.acceptOneWayRuntime !== undefined) {
-    pulumi.log.warn(
-      `flink-pipeline:flink.runtime ${flink.runtime} is one-way: the application and its snapshots cannot go back to an earlier runtime (accepted by flink.acceptOneWayRuntime)`,
-    );
-  }
-  const app = new FlinkApplication("flink", {
-    applicationName: flink.applicationName,
-    runtime: flink.runtime,
-    code: { bucketArn: artifact.bucketArn, fileKey: artifact.objectKey },
-    propertyGroups: mergePropertyGroups(generated, flink.properties),
-    grants: [
-      ...source.grants,
-      (role) => table.grantWrite(role),
-      (role) => artifact.grantRead(role),
-      ...(network ? [(role: aws.iam.Role) => network.grantEni(role)] : []),
-    ],
-    vpc: network ? { subnetIds: network.subnetIds, securityGroupIds: [network.securityGroupId] } : undefined,
-    // The application fails to create if its code object does not exist yet; a Kafka job reads
-    // its client configs at startup, so a key rotation restarts it only once they hold the new key.
-    // Inside a VPC, its traffic is dropped until the security-group rules exist, and AWS APIs without
-    // a NAT route are reachable only once their endpoints are.
-    dependsOn: [
-      ...(artifact.object ? [artifact.object] : []),
-      ...source.dependsOn,
-      ...(network ? network.readyForApplication : []),
-    ],
-    checkpointing: flink.checkpointing,
-    snapshots: flink.snapshots,
-    parallelism: flink.parallelism,
-    parallelismPerKpu: flink.parallelismPerKpu,
-    autoScaling: flink.autoScaling,
-    logLevel: flink.logLevel,
-    metricsLevel: flink.metricsLevel,
-    logRetentionDays: flink.logRetentionDays,
-    startApplication: flink.startApplication,
-    restore: flink.restore,
-    forceStop: flink.stopWithoutSnapshot,
-    stateKey: flink.stateEncryption,
-    timeouts: flink.timeouts,
-  });
-
-  const monitoring = config.alarms.enabled
-    ? new FlinkMonitoring("monitoring", monitoringArgs(config))
-    : undefined;
+  const pipelines = entries.map(
+    ([name, pipeline]: [string, PipelineConfig]) =>
+      [
+        name,
+        new FlinkPipeline(name, {
+          ...pipeline,
+          network: network ?? config.network,
+          protect,
+          artifactBucket: bucket,
+          alarmTopicArn: monitoring?.topicArn,
+          confluentManager:
+            pipeline.source.kind === "confluent" ? managers.get(pipeline.source.clusterId) : undefined,
+          confluentProvider: provider,
+          now,
+        }),
+      ] as const,
+  );
+  resolveEndpointResources(
+    pulumi.output(pipelines.map(([, pipeline]) => pipeline.endpointResources)).apply((each) => {
+      const union: Partial<Record<EndpointName, string[]>> = {};
+      for (const resources of each) {
+        for (const [endpoint, arns] of Object.entries(resources) as [EndpointName, string[]][]) {
+          union[endpoint] = [...new Set([...(union[endpoint] ?? []), ...arns])];
+        }
+      }
+      return union;
+    }),
+  );
 
   return {
-    ...source.outputs,
-    tableName: table.tableName,
-    artifactBucket: artifact.bucketName,
-    artifactKey: artifact.objectKey,
-    roleArn: app.roleArn,
-    applicationName: app.applicationName,
-    applicationArn: app.applicationArn,
-    logGroupName: app.logGroupName,
-    consoleUrl: app.consoleUrl,
+    pipelines: Object.fromEntries(pipelines.map(([name, pipeline]) => [name, pipeline.outputs])),
+    ...(bucket ? { artifactBucket: bucket.bucketName } : {}),
     ...(monitoring
       ? {
           alarmTopicArn: monitoring.topicArn,
-          alarmNames: monitoring.alarmNames,
           dashboardName: monitoring.dashboardName,
           dashboardUrl: monitoring.dashboardUrl,
         }
       : {}),
-    ...(network
-      ? {
-          vpcId: network.vpcId,
-          privateSubnetIds: network.subnetIds,
-          securityGroupId: network.securityGroupId,
-        }
-      : {}),
-  };
-}
-
-function kinesisSource(
-  sourceConfig: KinesisSourceConfig,
-  protect: boolean,
-  flink: FlinkConfig,
-): SourceWiring {
-  const source = new KinesisSource("source", {
-    streamName: sourceConfig.streamName,
-    streamMode: sourceConfig.streamMode,
-    shardCount: sourceConfig.shardCount,
-    retentionHours: sourceConfig.retentionHours,
-    kmsKeyId: sourceConfig.kmsKeyId,
-    retain: protect,
-    // A job that stops without deregistering leaves its consumer, which would block the delete.
-    enforceConsumerDeletion: sourceConfig.enhancedFanOut,
-  });
-  const consumerName = sourceConfig.enhancedFanOut ? flink.applicationName : undefined;
-  return {
-    properties: {
-      kind: "kinesis",
-      "stream.name": source.streamName,
-      "stream.arn": source.streamArn,
-      "initial.position": sourceConfig.initialPosition,
-      "efo.consumer.name": consumerName,
-    },
-    grants: [(role) => source.grantRead(role, { enhancedFanOut: sourceConfig.enhancedFanOut, consumerName })],
-    dependsOn: [],
-    outputs: { streamName: source.streamName, streamArn: source.streamArn },
-    endpointResources: { kinesis: [source.streamArn, pulumi.interpolate`${source.streamArn}/consumer/*`] },
+    ...networkOutputs(network),
   };
 }
 
 /**
- * Confluent Cloud Kafka: the job's account, ACLs, topics and rotated keys, then the client
- * configs carrying the newest key. The provider takes its credentials from the secret config
+ * The stack's one Confluent Cloud provider: it takes its credentials from the secret config
  * `confluentcloud:cloudApiKey` / `cloudApiSecret` (or CONFLUENT_CLOUD_API_KEY / _SECRET).
  */
-function confluentSource(sourceConfig: ConfluentSourceConfig, protect: boolean, now: Date): SourceWiring {
-  const rotation = liveGenerations(sourceConfig.rotation, now);
+function confluentProvider(): confluentcloud.Provider {
   const providerConfig = new pulumi.Config("confluentcloud");
-  const provider = new confluentcloud.Provider("confluent", {
+  return new confluentcloud.Provider("confluent", {
     cloudApiKey: providerConfig.getSecret("cloudApiKey"),
     cloudApiSecret: providerConfig.getSecret("cloudApiSecret"),
-  });
-  const kafka = new ConfluentSource(
-    "source",
-    {
-      environmentId: sourceConfig.environmentId,
-      clusterId: sourceConfig.clusterId,
-      serviceAccountName: sourceConfig.serviceAccountName,
-      topics: sourceConfig.topics,
-      sinkTopics: sourceConfig.sinkTopics,
-      consumerGroup: sourceConfig.consumerGroup,
-      keyGenerations: rotation.generations,
-    },
-    { providers: [provider] },
-  );
-  const clientConfig = new KafkaClientConfig("kafka-client", {
-    prefix: sourceConfig.clientConfig.prefix,
-    bootstrapServers: kafka.bootstrapServers,
-    kafkaKey: kafka.activeKeys.kafka,
-    schemaRegistryUrl: kafka.schemaRegistryUrl,
-    schemaRegistryKey: kafka.activeKeys.schemaRegistry,
-    consumer: sourceConfig.clientConfig.consumer,
-    producer: sourceConfig.clientConfig.producer,
-    kmsKeyArn: sourceConfig.secretsKmsKeyArn,
-    // A protected stack keeps deleted secrets recoverable; a destroyable one frees their names.
-    recoveryWindowDays: protect ? 30 : 0,
-  });
-  return {
-    properties: {
-      kind: "confluent",
-      "bootstrap.servers": kafka.bootstrapServers,
-      topics: kafka.topicNames.join(","),
-      "sink.topics": kafka.sinkTopicNames.length > 0 ? kafka.sinkTopicNames.join(",") : undefined,
-      "group.id": kafka.consumerGroup,
-      "starting.offsets": sourceConfig.startingOffsets,
-      "kafka.secret.arn": clientConfig.kafkaSecretArn,
-      "schema.registry.secret.arn": clientConfig.schemaRegistrySecretArn,
-      "consumer.parameters.path": clientConfig.consumerParametersPath,
-      "producer.parameters.path": clientConfig.producerParametersPath,
-      // A new key id changes the application's properties: Managed Flink restarts the job, which
-      // then reads the secrets again.
-      "api.key.id": kafka.activeApiKeyId,
-    },
-    grants: [(role) => clientConfig.grantRead(role)],
-    // The job subscribes to its topics under its ACLs and reads schemas under its role bindings at
-    // start: created after it, they would fail its first start (and restart it).
-    dependsOn: [
-      ...kafka.readyForJob,
-      clientConfig.kafkaSecretVersion,
-      clientConfig.schemaRegistrySecretVersion,
-      ...clientConfig.parameters,
-    ],
-    outputs: {
-      bootstrapServers: kafka.bootstrapServers,
-      topics: kafka.topicNames,
-      consumerGroup: kafka.consumerGroup,
-      kafkaSecretArn: clientConfig.kafkaSecretArn,
-      schemaRegistrySecretArn: clientConfig.schemaRegistrySecretArn,
-      consumerParametersPath: clientConfig.consumerParametersPath,
-      producerParametersPath: clientConfig.producerParametersPath,
-      serviceAccountId: kafka.serviceAccountId,
-      activeApiKeyId: kafka.activeApiKeyId,
-      keyGenerations: rotation.generations.map((generation) => generation.name),
-      nextKeyRotation: rotation.nextRotation.toISOString(),
-    },
-    endpointResources: {
-      secretsManager: [clientConfig.kafkaSecretArn],
-      ssm: clientConfig.parameterPathArns,
-    },
-  };
-}
-
-/**
- * The application's VPC, security groups and endpoints. Endpoint policies (when restricted) name
- * this stack's resources; the logs endpoint admits the application's own log group.
- */
-function deployNetwork(
-  network: VpcNetworkConfig,
-  sourceKind: string,
-  applicationName: string,
-  policyResources: Partial<Record<EndpointName, pulumi.Input<string>[]>>,
-): PipelineNetwork {
-  const region = aws.getRegionOutput().region;
-  const accountId = aws.getCallerIdentityOutput().accountId;
-  const partition = aws.getPartitionOutput().partition;
-  const logGroupArn = pulumi.interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${logGroupNameOf(applicationName)}`;
-  return new PipelineNetwork("network", {
-    vpc:
-      network.mode === "create"
-        ? {
-            mode: "create",
-            cidrBlock: network.cidrBlock,
-            availabilityZones: network.availabilityZones,
-            natGateways: network.natGateways,
-          }
-        : {
-            mode: "existing",
-            vpcId: network.vpcId,
-            privateSubnetIds: network.privateSubnetIds,
-            routeTableIds: network.routeTableIds,
-            internetRoute: network.internetRoute,
-          },
-    endpoints: network.endpoints,
-    restrictEndpointPolicies: network.restrictEndpointPolicies,
-    endpointPolicyResources: {
-      ...policyResources,
-      logs: [logGroupArn, pulumi.interpolate`${logGroupArn}:*`],
-    },
-    kafkaPort: kafkaPortFor(sourceKind),
   });
 }

@@ -87,6 +87,19 @@ export function grantedStatements(result: PlanResult): PolicyStatement[] {
   return resourcesOf(result, "aws:iam/rolePolicy:RolePolicy").flatMap((policy) => statementsOf(policy));
 }
 
+/** The FlinkPipeline a resource belongs to, by its parents; undefined for a shared one. */
+export function pipelineOf(plan: PlanResult, resource: PlannedResource): string | undefined {
+  const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+  for (
+    let at: PlannedResource | undefined = resource;
+    at;
+    at = at.parent ? byUrn.get(at.parent) : undefined
+  ) {
+    if (at.type === "flink-pipeline:pipeline:FlinkPipeline") return at.name;
+  }
+  return undefined;
+}
+
 /** A zip archive holding `files` (stored, uncompressed), for artifact tests. */
 export function zipOf(files: Record<string, string>): Buffer {
   const locals: Buffer[] = [];

@@ -191,8 +191,13 @@ function recordRegistrations(): Map<string, PlannedResource> {
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) =>
     register(request, (error: unknown, response: any) => {
-      if (!error) {
-        const urn: string = response.getUrn();
+      const urn: string | undefined = error ? undefined : response.getUrn();
+      // The engine refuses a second resource under one URN; the mock monitor would let it replace the first.
+      if (urn !== undefined && recorded.has(urn)) {
+        callback(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`), response);
+        return;
+      }
+      if (urn !== undefined) {
         recorded.set(urn, {
           urn,
           type: request.getType(),

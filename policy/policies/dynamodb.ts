@@ -23,7 +23,7 @@ export const dynamodbPointInTimeRecovery = resourcePolicy({
   description: "DynamoDB tables keep point-in-time recovery (required in prod).",
   severity: "medium",
   remediationSteps:
-    "set pointInTimeRecovery: { enabled: true } (in this project: flink-pipeline:table.pointInTimeRecovery: true in Pulumi.<stack>.yaml).",
+    "set pointInTimeRecovery: { enabled: true } (in this project: flink-pipeline:table.pointInTimeRecovery: true in Pulumi.<stack>.yaml, or pipelines.<name>.table.pointInTimeRecovery in a stack of several pipelines).",
   resourceTypes: [TYPES.table],
   check: (props) => {
     const enabled = dig(props, "pointInTimeRecovery", "enabled");
@@ -36,7 +36,7 @@ export const dynamodbDeletionProtection = resourcePolicy({
   description: "DynamoDB tables have deletion protection (required in prod).",
   severity: "medium",
   remediationSteps:
-    "set deletionProtectionEnabled: true (in this project: flink-pipeline:table.deletionProtection: true in Pulumi.<stack>.yaml).",
+    "set deletionProtectionEnabled: true (in this project: flink-pipeline:table.deletionProtection: true in Pulumi.<stack>.yaml, or pipelines.<name>.table.deletionProtection in a stack of several pipelines).",
   resourceTypes: [TYPES.table],
   check: (props) => {
     const enabled = props.deletionProtectionEnabled;

@@ -27,7 +27,7 @@ export const flinkSupportedRuntime = resourcePolicy<{ supportedRuntimes: string[
   description: "Managed Flink applications run a supported Flink runtime.",
   severity: "high",
   remediationSteps:
-    "set runtimeEnvironment to one of the supported runtimes (in this project: flink-pipeline:flink.runtime; take a snapshot before upgrading).",
+    "set runtimeEnvironment to one of the supported runtimes (in this project: flink-pipeline:flink.runtime (pipelines.<name>.flink.runtime in a stack of several pipelines); take a snapshot before upgrading).",
   configSchema: {
     properties: {
       supportedRuntimes: {
@@ -76,7 +76,7 @@ export const flinkSnapshots = resourcePolicy({
   description: "Managed Flink applications take snapshots on stop and update (required in prod).",
   severity: "medium",
   remediationSteps:
-    "set applicationConfiguration.applicationSnapshotConfiguration.snapshotsEnabled: true (in this project: flink-pipeline:flink.snapshots: true).",
+    "set applicationConfiguration.applicationSnapshotConfiguration.snapshotsEnabled: true (in this project: flink-pipeline:flink.snapshots (pipelines.<name>.flink.snapshots in a stack of several pipelines): true).",
   resourceTypes: [TYPES.flinkApplication],
   check: (props, context) => {
     requireFlinkRuntime(props, context);
@@ -110,7 +110,7 @@ export const flinkParallelismBounds = resourcePolicy<{ minParallelism: number; m
   description: "Managed Flink parallelism stays within the stack's bounds (cost and quota guard).",
   severity: "low",
   remediationSteps:
-    "set parallelismConfiguration.parallelism (in this project: flink-pipeline:flink.parallelism) within minParallelism..maxParallelism of flink-parallelism-bounds in policy/config/<environment>.json.",
+    "set parallelismConfiguration.parallelism (in this project: flink-pipeline:flink.parallelism (pipelines.<name>.flink.parallelism in a stack of several pipelines)) within minParallelism..maxParallelism of flink-parallelism-bounds in policy/config/<environment>.json.",
   configSchema: {
     properties: {
       minParallelism: { type: "integer", minimum: 1, default: 1, description: "Least parallelism." },

@@ -29,7 +29,7 @@ export const kinesisRetention = resourcePolicy<{ minRetentionHours: number }>({
   description: "Kinesis streams keep records at least minRetentionHours (default 24 h).",
   severity: "low",
   remediationSteps:
-    "raise retentionPeriod (hours) to at least minRetentionHours of kinesis-stream-retention in policy/config/<environment>.json (in this project: flink-pipeline:source.retentionHours).",
+    "raise retentionPeriod (hours) to at least minRetentionHours of kinesis-stream-retention in policy/config/<environment>.json (in this project: flink-pipeline:source.retentionHours (pipelines.<name>.source.retentionHours in a stack of several pipelines)).",
   configSchema: {
     properties: {
       minRetentionHours: {

@@ -7,7 +7,7 @@ export const logGroupRetention = resourcePolicy({
   description: "CloudWatch log groups expire their events (retention set, not 0 = forever).",
   severity: "low",
   remediationSteps:
-    "set retentionInDays (e.g. 30 in dev, 365 in prod; in this project: flink-pipeline:flink.logRetentionDays).",
+    "set retentionInDays (e.g. 30 in dev, 365 in prod; in this project: flink-pipeline:flink.logRetentionDays (pipelines.<name>.flink.logRetentionDays in a stack of several pipelines)).",
   resourceTypes: [TYPES.logGroup],
   check: (props) => {
     const days = props.retentionInDays;

@@ -82,7 +82,7 @@ export const iamStatementsScopedToStack = stackPolicy<ScopeConfig>({
   severity: "high",
   remediationSteps:
     "build Resource from the outputs of this stack's resources (stream.arn, table.arn, `${bucket.arn}/*`, ...). " +
-    "A job artifact in a bucket outside the stack (flink-pipeline:flink.artifact s3://<bucket>/<key>): add " +
+    "A job artifact in a bucket outside the stack (flink-pipeline:flink.artifact, or pipelines.<name>.flink.artifact, s3://<bucket>/<key>): add " +
     '"iam-statements-scoped-to-stack": { "externalArtifactBuckets": ["<bucket>"] } to ' +
     "policy/config/<environment>.json. The subnets and security groups of an existing VPC " +
     "(flink-pipeline:network.mode existing): add their ids to externalNetworkResources of the same policy in " +

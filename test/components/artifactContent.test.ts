@@ -1,6 +1,10 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { deflateRawSync } from "zlib";
 import {
+  computedFromFiles,
+  hashFile,
   contentHashedName,
   hashDirectory,
   listArtifactFiles,
@@ -90,5 +94,19 @@ describe("job artifact content", () => {
       "lib/pyflink-dependencies.jar",
     ]);
     assert.throws(() => zipEntryNames(Buffer.from("not a zip at all, just some text")), /not a zip archive/);
+  });
+
+  it("reads files once per process while they are unchanged, again once they change", () => {
+    const dir = directoryWith({ "job.jar": "first" });
+    const file = path.join(dir, "job.jar");
+    let reads = 0;
+    const read = () => computedFromFiles("test read", [file], () => (reads++, fs.readFileSync(file, "utf8")));
+    assert.deepEqual([read(), read(), reads], ["first", "first", 1]);
+    fs.writeFileSync(file, "second, longer");
+    assert.deepEqual([read(), reads], ["second, longer", 2]);
+    const before = hashFile(file);
+    fs.writeFileSync(file, "third, as long!");
+    fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    assert.notEqual(hashFile(file), before);
   });
 });

@@ -277,7 +277,19 @@ describe("the dev pipeline's components", () => {
 
   it("parents every resource to its component", () => {
     const components = new Map(plan.resources.filter((r) => !r.custom).map((r) => [r.urn, r.name]));
-    assert.deepEqual([...components.values()].sort(), ["artifact", "flink", "monitoring", "source", "table"]);
+    assert.deepEqual([...components.values()].sort(), [
+      "artifact",
+      "flink",
+      "monitoring",
+      "pipeline",
+      "source",
+      "table",
+    ]);
+    // The pipeline holds the components; they hold every resource.
+    const pipeline = plan.resources.find((r) => r.type === "flink-pipeline:pipeline:FlinkPipeline")!;
+    for (const component of plan.resources.filter((r) => !r.custom && r !== pipeline)) {
+      assert.equal(component.parent, pipeline.urn, `${component.name} is a child of the pipeline`);
+    }
     for (const resource of plan.resources.filter((r) => r.custom)) {
       assert.ok(
         resource.parent && components.has(resource.parent),

@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
-import { median, parseRuns } from "../../tools/bench";
+import { parse } from "yaml";
+import { MANY_PIPELINES, median, parseRuns, pipelinesStackFile } from "../../tools/bench";
+import { PipelinesStackConfig, validateStack } from "../../stacks/config";
+import { PROJECT_DIR, cliConfig } from "../helpers";
 
 describe("the benchmark's arguments and statistics", () => {
   const runs: [string[], number][] = [
@@ -28,5 +31,19 @@ describe("the benchmark's arguments and statistics", () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 3, 2]), 2.5);
     assert.equal(median([7]), 7);
+  });
+
+  it("generates stacks of valid, distinct pipelines, one and many", () => {
+    for (const count of [1, MANY_PIPELINES]) {
+      const config = validateStack(cliConfig(parse(pipelinesStackFile(count)).config), {
+        project: "flink-pipeline",
+        stack: `pipelines-${count}`,
+        projectDir: PROJECT_DIR,
+        dryRun: true,
+      }) as PipelinesStackConfig;
+      const pipelines = Object.values(config.pipelines);
+      assert.equal(pipelines.length, count);
+      assert.equal(new Set(pipelines.map((pipeline) => pipeline.table.partitionKey)).size, count);
+    }
   });
 });

@@ -75,7 +75,10 @@ describe("the offline plan", () => {
       app.urn,
       "urn:pulumi:dev::flink-pipeline::flink-pipeline:flink:FlinkApplication$aws:kinesisanalyticsv2/application:Application::flink",
     );
-    assert.equal(app.parent, "urn:pulumi:dev::flink-pipeline::flink-pipeline:flink:FlinkApplication::flink");
+    assert.equal(
+      app.parent,
+      "urn:pulumi:dev::flink-pipeline::flink-pipeline:pipeline:FlinkPipeline$flink-pipeline:flink:FlinkApplication::flink",
+    );
     assert.ok(app.dependsOn.length >= 5);
     assert.equal(
       (app.outputs as { arn: string }).arn,
