@@ -359,16 +359,11 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
     this.topicArn = pulumi.output(topicArn);
     this.alarmNames = pulumi.all(Object.values(this.alarms).map((alarm) => alarm.name));
     if (args.topicArn === undefined) {
-      this.dashboard = new aws.cloudwatch.Dashboard(
+      this.dashboard = sectionsDashboard(
         `${name}-dashboard`,
-        {
-          dashboardName: baseName,
-          dashboardBody: pulumi
-            .all([region, dashboardSection(args, pulumi.all(alarmArns))])
-            .apply(([regionName, section]) =>
-              JSON.stringify(dashboardBody({ ...section, region: regionName })),
-            ),
-        },
+        baseName,
+        region,
+        [dashboardSection(args, pulumi.all(alarmArns))],
         parent,
       );
       this.dashboardName = this.dashboard.dashboardName;
@@ -663,4 +658,47 @@ export function createAlarmTopic(
   }
 
   return { key, topic };
+}
+
+type Widget = Record<string, unknown> & { y: number; height: number };
+
+/** One dashboard from several: each section below the one before it. */
+export function stackedSections(sections: { widgets: Record<string, unknown>[] }[]): {
+  widgets: Record<string, unknown>[];
+} {
+  const widgets: Record<string, unknown>[] = [];
+  let top = 0;
+  for (const section of sections) {
+    const placed = (section.widgets as Widget[]).map((widget) => ({ ...widget, y: widget.y + top }));
+    widgets.push(...placed);
+    top = Math.max(top, ...placed.map((widget) => widget.y + widget.height));
+  }
+  return { widgets };
+}
+
+/**
+ * The dashboard `dashboardName` of `sections`, each below the one before it: one pipeline's, or a
+ * stack's with a section per pipeline.
+ */
+export function sectionsDashboard(
+  name: string,
+  dashboardName: pulumi.Input<string>,
+  region: pulumi.Input<string>,
+  sections: pulumi.Input<Omit<DashboardInputs, "region">>[],
+  opts: pulumi.CustomResourceOptions,
+): aws.cloudwatch.Dashboard {
+  return new aws.cloudwatch.Dashboard(
+    name,
+    {
+      dashboardName,
+      dashboardBody: pulumi
+        .all([region, pulumi.all(sections)])
+        .apply(([regionName, resolved]) =>
+          JSON.stringify(
+            stackedSections(resolved.map((section) => dashboardBody({ ...section, region: regionName }))),
+          ),
+        ),
+    },
+    opts,
+  );
 }

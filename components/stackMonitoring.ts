@@ -4,7 +4,7 @@ import {
   FlinkMonitoringArgs,
   alarmDefinitions,
   createAlarmTopic,
-  dashboardBody,
+  sectionsDashboard,
   dashboardSection,
   dashboardUrlOf,
   resourceNameOf,
@@ -75,20 +75,7 @@ export class StackMonitoring extends pulumi.ComponentResource {
         ),
       ),
     );
-    this.dashboard = new aws.cloudwatch.Dashboard(
-      `${name}-dashboard`,
-      {
-        dashboardName: baseName,
-        dashboardBody: pulumi
-          .all([region, pulumi.all(sections)])
-          .apply(([regionName, resolved]) =>
-            JSON.stringify(
-              stackedSections(resolved.map((section) => dashboardBody({ ...section, region: regionName }))),
-            ),
-          ),
-      },
-      parent,
-    );
+    this.dashboard = sectionsDashboard(`${name}-dashboard`, baseName, region, sections, parent);
     this.topicArn = topic.arn;
     this.dashboardName = this.dashboard.dashboardName;
     this.dashboardUrl = dashboardUrlOf(region, this.dashboard.dashboardName);
@@ -98,20 +85,4 @@ export class StackMonitoring extends pulumi.ComponentResource {
       dashboardUrl: this.dashboardUrl,
     });
   }
-}
-
-type Widget = Record<string, unknown> & { y: number; height: number };
-
-/** One dashboard from several: each section below the one before it. */
-export function stackedSections(sections: { widgets: Record<string, unknown>[] }[]): {
-  widgets: Record<string, unknown>[];
-} {
-  const widgets: Record<string, unknown>[] = [];
-  let top = 0;
-  for (const section of sections) {
-    const placed = (section.widgets as Widget[]).map((widget) => ({ ...widget, y: widget.y + top }));
-    widgets.push(...placed);
-    top = Math.max(top, ...placed.map((widget) => widget.y + widget.height));
-  }
-  return { widgets };
 }
