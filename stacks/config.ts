@@ -321,8 +321,37 @@ function readSource(
   const kind = section.oneOf("kind", SOURCE_KINDS, "kinesis");
   // With a refused kind, the other kind's fields are not typos: only the kind is reported.
   if (section.refusedValue("kind")) section.markAllRead();
+  else reportOtherKindFields(section, kind, applicationName, raw, context);
   if (kind === "confluent") return readConfluentSource(section, applicationName, raw, context);
   return readKinesisSource(section, applicationName);
+}
+
+/**
+ * Fields of the other source kind mean the kind is wrong (often not set, so kinesis): one message
+ * naming the kind to set, not one "not a known key" per field the user did write.
+ */
+function reportOtherKindFields(
+  section: Section,
+  kind: (typeof SOURCE_KINDS)[number],
+  applicationName: string,
+  raw: Record<string, string>,
+  context: ValidationContext,
+): void {
+  const fieldsOf = (of: (typeof SOURCE_KINDS)[number]): ReadonlySet<string> => {
+    const probe = section.probe();
+    if (of === "confluent") readConfluentSource(probe, applicationName, raw, context);
+    else readKinesisSource(probe, applicationName);
+    return probe.fieldsRead();
+  };
+  const other = kind === "kinesis" ? "confluent" : "kinesis";
+  const own = fieldsOf(kind);
+  const otherFields = [...fieldsOf(other)].filter((field) => !own.has(field) && section.has(field));
+  if (otherFields.length === 0) return;
+  const why = section.has("kind") ? "" : " (the default: kind is not set)";
+  section.problem(
+    `${section.key("kind")} is ${kind}${why}, but ${otherFields.join(", ")} ${otherFields.length === 1 ? "is a key" : "are keys"} of kind ${other}: set ${section.key("kind")}: ${other}, or remove ${otherFields.length === 1 ? "it" : "them"}`,
+  );
+  for (const field of otherFields) section.markRead(field);
 }
 
 function readTable(section: Section, applicationName: string): TableConfig {

@@ -76,6 +76,16 @@ export class Section {
     return this.value[field] !== undefined && this.value[field] !== null;
   }
 
+  /** The same fields read by another reader whose problems are discarded, to learn which fields it knows. */
+  probe(): Section {
+    return new Section(this.path, this.value, []);
+  }
+
+  /** The fields read so far, after the reader ran. */
+  fieldsRead(): ReadonlySet<string> {
+    return this.read;
+  }
+
   /** Marks every field as handled, when which fields are known depends on a value already refused. */
   markAllRead(): void {
     for (const field of Object.keys(this.value)) this.read.add(field);

@@ -248,6 +248,13 @@ describe("stack config validation", () => {
         expected: ['flink-pipeline:source.kind must be one of kinesis, confluent (got "kafka")'],
       },
       {
+        name: "Confluent keys with kind not set (one message, not one per key)",
+        values: { "flink-pipeline:source": { environmentId: "env-1", clusterId: "lkc-1", topics: [] } },
+        expected: [
+          "flink-pipeline:source.kind is kinesis (the default: kind is not set), but environmentId, clusterId, topics are keys of kind confluent: set flink-pipeline:source.kind: confluent, or remove them",
+        ],
+      },
+      {
         name: "the same partition and sort key",
         values: { "flink-pipeline:table": { partitionKey: "id", sortKey: "id" } },
         expected: [

@@ -173,13 +173,20 @@ describe("confluent source config", () => {
     {
       name: "Kinesis fields on a confluent source",
       values: { "flink-pipeline:source": { ...SOURCE, streamMode: "ON_DEMAND" } },
-      expected: [`flink-pipeline:source.streamMode is not a known key; known keys: ${KNOWN}`],
+      expected: [
+        "flink-pipeline:source.kind is confluent, but streamMode is a key of kind kinesis: set flink-pipeline:source.kind: kinesis, or remove it",
+      ],
+    },
+    {
+      name: "a field of neither kind",
+      values: { "flink-pipeline:source": { ...SOURCE, replicas: 3 } },
+      expected: [`flink-pipeline:source.replicas is not a known key; known keys: ${KNOWN}`],
     },
     {
       name: "confluent fields on a Kinesis source",
       values: { "flink-pipeline:source": { kind: "kinesis", clusterId: "lkc-abc123" } },
       expected: [
-        "flink-pipeline:source.clusterId is not a known key; known keys: enhancedFanOut, initialPosition, kind, kmsKeyId, retentionHours, shardCount, streamMode, streamName",
+        "flink-pipeline:source.kind is kinesis, but clusterId is a key of kind confluent: set flink-pipeline:source.kind: confluent, or remove it",
       ],
     },
     {
