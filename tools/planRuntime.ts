@@ -4,7 +4,9 @@
  * plan and by the tests, so both see the program exactly the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { fileURLToPath } from "url";
 import { MOCK_ACCOUNT_ID, PipelineMocks, awsxVpcChildren, simulatedVpcOf } from "./mocks";
+import { mapStackTrace } from "./sourceMaps";
 
 export interface PlannedResource {
   urn: string;
@@ -85,14 +87,22 @@ export async function runProgram(program: Program, options: PlanOptions): Promis
     options.firstPreview ? true : (options.dryRun ?? true),
   );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
-  const resources = recordRegistrations();
+  const { resources, duplicates } = recordRegistrations();
 
-  const exported = await program();
   const outputs: PlanResult["outputs"] = {};
-  for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
-    outputs[key] = await resolve(value);
+  try {
+    const exported = await program();
+    for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
+      outputs[key] = await resolve(value);
+    }
+    await settled();
+  } catch (error) {
+    // What fails after a refused registration (an export of it, a child) is a consequence: name the cause.
+    throw duplicateError(duplicates) ?? error;
   }
-  await settled();
+  // A refused registration nothing waits for fails no promise: the engine would still stop the update.
+  const duplicate = duplicateError(duplicates);
+  if (duplicate) throw duplicate;
   const registered = [...resources.values()];
   const created = registered.flatMap((resource) =>
     resource.type === AWSX_VPC
@@ -185,19 +195,37 @@ async function resolve(value: unknown): Promise<{ value: unknown; secret: boolea
   return { value: await output.promise(true), secret: await output.isSecret };
 }
 
-function recordRegistrations(): Map<string, PlannedResource> {
+/** One line for the first URN registered twice, as the engine refuses it; undefined when there is none. */
+function duplicateError(duplicates: string[]): pulumi.RunError | undefined {
+  return duplicates.length > 0 ? new pulumi.RunError(duplicates[0]) : undefined;
+}
+
+/** Where the program registered a resource (the SDK's source position, mapped to the TypeScript line). */
+function registeredAt(request: any): string | undefined {
+  const position = request.getSourceposition?.();
+  if (!position?.getUri()) return undefined;
+  return mapStackTrace(`${fileURLToPath(position.getUri())}:${position.getLine()}:${position.getColumn()}`);
+}
+
+function recordRegistrations(): { resources: Map<string, PlannedResource>; duplicates: string[] } {
   const monitor = pulumi.runtime.getMonitor() as unknown as Record<string, any>;
   const recorded = new Map<string, PlannedResource>();
+  const positions = new Map<string, string | undefined>();
+  const duplicates: string[] = [];
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) =>
     register(request, (error: unknown, response: any) => {
       const urn: string | undefined = error ? undefined : response.getUrn();
       // The engine refuses a second resource under one URN; the mock monitor would let it replace the first.
       if (urn !== undefined && recorded.has(urn)) {
-        callback(new Error(`Duplicate resource URN '${urn}'; try giving it a unique name`), response);
+        const [first, second] = [positions.get(urn), registeredAt(request)];
+        const where = first && second ? `: registered at ${first} and again at ${second}` : "";
+        duplicates.push(`Duplicate resource URN '${urn}'${where}; give one of them a unique name`);
+        callback(new Error(duplicates[duplicates.length - 1]), response);
         return;
       }
       if (urn !== undefined) {
+        positions.set(urn, registeredAt(request));
         recorded.set(urn, {
           urn,
           type: request.getType(),
@@ -225,7 +253,7 @@ function recordRegistrations(): Map<string, PlannedResource> {
       resource.outputs = pulumi.runtime.deserializeProperties(request.getOutputs());
     return registerOutputs(request, callback);
   };
-  return recorded;
+  return { resources: recorded, duplicates };
 }
 
 /**

@@ -2,7 +2,10 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "../../stacks/aws";
 import { parseArgs } from "../../tools/plan";
+import { runProgram } from "../../tools/planRuntime";
 import { mapStackTrace } from "../../tools/sourceMaps";
 import { UsageError } from "../../tools/stackFiles";
 import { PROJECT_DIR, directoryWith } from "../helpers";
@@ -69,6 +72,33 @@ describe("the offline plan's edges", () => {
     assert.equal(code, 1);
     assert.match(stderr, /the program could not read data\/input\.json/);
     assert.match(stderr, /typedFailingProgram\.ts:11:9\)/);
+  });
+
+  it("refuses a URN registered twice with one line naming it and both registrations (exit 1)", function () {
+    this.timeout(30000);
+    const { code, stdout, stderr } = planProcess(["--program", "test/fixtures/duplicateUrnProgram.ts"]);
+    const fixture = path.join(PROJECT_DIR, "test/fixtures/duplicateUrnProgram.ts");
+    assert.equal(code, 1);
+    assert.equal(stdout, "");
+    assert.equal(
+      stderr,
+      `Duplicate resource URN 'urn:pulumi:dev::flink-pipeline::aws:cloudwatch/logGroup:LogGroup::events': registered at ${fixture}:4:1 and again at ${fixture}:5:16; give one of them a unique name\n`,
+    );
+  });
+
+  it("refuses a URN registered twice even when nothing depends on the second", async () => {
+    const program = () => {
+      new aws.cloudwatch.LogGroup("events", { retentionInDays: 7 });
+      new aws.cloudwatch.LogGroup("events", { retentionInDays: 30 });
+    };
+    await assert.rejects(
+      runProgram(program, { project: "flink-pipeline", stack: "dev", config: {} }),
+      (error: Error) =>
+        pulumi.RunError.isInstance(error) &&
+        /^Duplicate resource URN 'urn:pulumi:dev::flink-pipeline::aws:cloudwatch\/logGroup:LogGroup::events': registered at .*planEdges\.test\.ts:\d+:\d+ and again at .*planEdges\.test\.ts:\d+:\d+; give one of them a unique name$/.test(
+          error.message,
+        ),
+    );
   });
 
   it("leaves frames of files it did not transpile as they are", () => {
