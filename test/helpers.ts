@@ -143,6 +143,17 @@ export function directoryWith(files: Record<string, string | Buffer>): string {
   return dir;
 }
 
+/** A project directory holding the shipped Pulumi.yaml and app/, and `stackFiles` (`Pulumi.<stack>.yaml` to content). */
+export function projectWith(stackFiles: Record<string, string>): string {
+  const dir = directoryWith({
+    "Pulumi.yaml": fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"),
+    ...stackFiles,
+  });
+  // The shipped artifact, so only the stack files' own mistakes are reported.
+  fs.symlinkSync(path.join(PROJECT_DIR, "app"), path.join(dir, "app"));
+  return dir;
+}
+
 /** Config values as the CLI hands them to a program: strings as they are, the rest JSON-encoded. */
 export function cliConfig(values: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(

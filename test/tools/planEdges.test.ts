@@ -8,7 +8,7 @@ import { parseArgs } from "../../tools/plan";
 import { runProgram } from "../../tools/planRuntime";
 import { mapStackTrace } from "../../tools/sourceMaps";
 import { UsageError } from "../../tools/stackFiles";
-import { PROJECT_DIR, directoryWith } from "../helpers";
+import { PROJECT_DIR, projectWith } from "../helpers";
 
 /** The plan as `npm run plan` runs it: a fresh process under tools/register.js. */
 function planProcess(args: string[], cwd = PROJECT_DIR) {
@@ -18,17 +18,6 @@ function planProcess(args: string[], cwd = PROJECT_DIR) {
     { cwd, encoding: "utf8" },
   );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A project directory holding the shipped Pulumi.yaml and app/, and `stackFile` as Pulumi.<stack>.yaml. */
-function projectWith(stack: string, stackFile: string): string {
-  const dir = directoryWith({
-    "Pulumi.yaml": fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8"),
-    [`Pulumi.${stack}.yaml`]: stackFile,
-  });
-  // The shipped artifact, so only the stack file's own mistakes are reported.
-  fs.symlinkSync(path.join(PROJECT_DIR, "app"), path.join(dir, "app"));
-  return dir;
 }
 
 const PROD_FILE = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
@@ -110,7 +99,9 @@ describe("the offline plan's edges", () => {
   describe("namespace typos and type errors in a stack file", () => {
     it("exits 2 on prod's file with a misspelt namespace, instead of planning defaults", function () {
       this.timeout(30000);
-      const dir = projectWith("prod", PROD_FILE.replace("flink-pipeline:flink:", "flink-pipline:flink:"));
+      const dir = projectWith({
+        "Pulumi.prod.yaml": PROD_FILE.replace("flink-pipeline:flink:", "flink-pipline:flink:"),
+      });
       const { code, stderr } = planProcess(
         ["--stack", "prod", "--program", path.join(PROJECT_DIR, "index.ts")],
         dir,
@@ -129,7 +120,7 @@ describe("the offline plan's edges", () => {
         .replace("streamMode: PROVISIONED", "streamMode: provisioned");
       const { code, stderr } = planProcess(
         ["--stack", "prod", "--program", path.join(PROJECT_DIR, "index.ts")],
-        projectWith("prod", file),
+        projectWith({ "Pulumi.prod.yaml": file }),
       );
       assert.equal(code, 2, stderr);
       assert.equal(
