@@ -28,7 +28,7 @@ import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPoli
 import { planDocument, renderTree } from "./planReport";
 import { programFromFile, runProgram } from "./planRuntime";
 import { describeFailure } from "./sourceMaps";
-import { UsageError, readStackFiles, withTypeProblems } from "./stackFiles";
+import { UsageError, readStackFiles, refuseRepeated, withTypeProblems } from "./stackFiles";
 
 export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
   --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
@@ -67,9 +67,7 @@ export function parseArgs(argv: string[]): PlanArgs {
   const given = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    // A second --stack would silently win over the first: say so instead.
-    if (given.has(flag)) throw new UsageError(`${flag} is given twice; give it once (see --help)`);
-    given.add(flag);
+    refuseRepeated(flag, given);
     const value = () => {
       const next = argv[++i];
       if (next === undefined || next.startsWith("--"))

@@ -12,6 +12,12 @@ import { ConfigError } from "../stacks/validation";
 /** Bad input to a tool (a flag, a missing file): exit code 2, message on stderr. */
 export class UsageError extends Error {}
 
+/** Notes `flag` as given; a second one would silently win over the first, so it is refused. */
+export function refuseRepeated(flag: string, given: Set<string>): void {
+  if (given.has(flag)) throw new UsageError(`${flag} is given twice; give it once (see --help)`);
+  given.add(flag);
+}
+
 export interface StackFiles {
   project: string;
   stack: string;

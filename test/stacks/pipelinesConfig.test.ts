@@ -153,7 +153,7 @@ describe("flink-pipeline:pipelines", () => {
     );
   });
 
-  it("is refused where a stack of one pipeline is expected (the operations CLI)", () => {
+  it("is refused where a stack of one pipeline is expected", () => {
     assert.deepEqual(
       configProblems(() =>
         validateStackConfig(cliConfig({ [KEY]: { orders: { flink: { artifact: "job" } } } }), context),

@@ -1,10 +1,17 @@
-/** Command-line parsing of `npm run flink -- <command> --stack <name> [flags]`. */
-import { UsageError } from "../stackFiles";
+/** Command-line parsing of `npm run flink -- <command> --stack <name> [--pipeline <name>] [flags]`. */
+import { UsageError, refuseRepeated } from "../stackFiles";
 
 export const COMMANDS = ["status", "snapshot", "snapshots", "stop", "start", "rollback", "verify"] as const;
 export type Command = (typeof COMMANDS)[number];
 
-/** What each command accepts besides `--stack`, `--json` and `--timeout`. */
+/**
+ * On a stack with `flink-pipeline:pipelines`, the commands that act on every pipeline unless
+ * `--pipeline` names one: they only read, or prune by rules each application keeps for itself. The
+ * others change or watch one application, each with a wait and an outcome of its own.
+ */
+export const EVERY_PIPELINE: ReadonlySet<Command> = new Set<Command>(["status", "snapshots"]);
+
+/** What each command accepts besides `--stack`, `--pipeline`, `--json` and `--timeout`. */
 const FLAGS: Record<Command, { value: string[]; boolean: string[] }> = {
   status: { value: [], boolean: [] },
   snapshot: { value: ["name"], boolean: ["if-running"] },
@@ -14,9 +21,9 @@ const FLAGS: Record<Command, { value: string[]; boolean: string[] }> = {
   rollback: { value: [], boolean: [] },
   verify: { value: ["for"], boolean: [] },
 };
-const COMMON = { value: ["stack", "timeout"], boolean: ["json"] };
+const COMMON = { value: ["stack", "pipeline", "timeout"], boolean: ["json"] };
 
-export const USAGE = `usage: npm run flink -- <command> --stack <name> [--json] [--timeout <duration>]
+export const USAGE = `usage: npm run flink -- <command> --stack <name> [--pipeline <name>] [--json] [--timeout <duration>]
   status                                     state, runtime, version, last operation, snapshots, health
   snapshot [--name <snapshot>] [--if-running] take a snapshot and wait until it is READY
                                              (--if-running: skip, exit 0, unless RUNNING)
@@ -29,11 +36,18 @@ export const USAGE = `usage: npm run flink -- <command> --stack <name> [--json] 
   rollback                                   roll back to the previous version and wait for the outcome
   verify [--for <duration>]                  watch the health signals for a window (default 5m):
                                              exit 0 healthy, 1 unhealthy
+--pipeline <name>  on a stack with flink-pipeline:pipelines, the pipeline to act on; needed by
+                   ${COMMANDS.filter((c) => !EVERY_PIPELINE.has(c)).join(", ")} (each changes or watches one application).
+                   Without it, ${[...EVERY_PIPELINE].join(" and ")} act on every pipeline, one after the other,
+                   stopping at the first that fails: a stack's overview, and its prune (each
+                   application keeps its own newest snapshots). Refused on a stack of one pipeline.
 durations: <n>s, <n>m, <n>h or <n>d`;
 
 export interface ParsedArgs {
   command: Command;
   stack: string;
+  /** The pipeline of a stack with `flink-pipeline:pipelines`. @default every pipeline, for the commands that allow it */
+  pipeline?: string;
   json: boolean;
   /** How long a command waits for the application; @default the stack's flink.timeouts.update */
   timeoutMs?: number;
@@ -52,11 +66,13 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const booleanFlags = [...COMMON.boolean, ...known.boolean];
   const values: Record<string, string> = {};
   const flags = new Set<string>();
+  const given = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!match) throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for ${command}`);
     const [, name, inline] = match;
+    if (valueFlags.includes(name) || booleanFlags.includes(name)) refuseRepeated(`--${name}`, given);
     if (valueFlags.includes(name)) {
       const value = inline ?? rest[++i];
       if (value === undefined || value.startsWith("--")) throw new UsageError(`--${name} needs a value`);
@@ -71,10 +87,12 @@ export function parseArgs(argv: string[]): ParsedArgs {
   const stack = values.stack;
   if (stack === undefined) throw new UsageError(`${command} needs --stack <name>`);
   delete values.stack;
+  const pipeline = values.pipeline;
+  delete values.pipeline;
   const timeoutMs = values.timeout !== undefined ? parseDuration(values.timeout, "--timeout") : undefined;
   delete values.timeout;
   checkCombinations(command as Command, values, flags);
-  return { command: command as Command, stack, json: flags.has("json"), timeoutMs, values, flags };
+  return { command: command as Command, stack, pipeline, json: flags.has("json"), timeoutMs, values, flags };
 }
 
 function checkCombinations(command: Command, values: Record<string, string>, flags: Set<string>): void {

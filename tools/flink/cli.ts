@@ -1,14 +1,14 @@
 /**
- * `npm run flink -- <command> --stack <name>`: operations on a stack's Managed Flink application
- * (status, snapshots, stop/start, rollback, health verification). Exit codes: 0 done or healthy,
- * 1 failed or unhealthy, 2 usage, config or credentials. See docs/operations.md.
+ * `npm run flink -- <command> --stack <name> [--pipeline <name>]`: operations on a stack's Managed
+ * Flink applications (status, snapshots, stop/start, rollback, health verification). Exit codes:
+ * 0 done or healthy, 1 failed or unhealthy, 2 usage, config or credentials. See docs/operations.md.
  */
 import * as path from "path";
 import { UsageError } from "../stackFiles";
 import { parseArgs, parseDuration } from "./args";
 import { Clients, Clock, OperationFailed, createClients, systemClock } from "./aws";
 import * as ops from "./operations";
-import { Target, loadTarget } from "./target";
+import { Target, loadTargets } from "./target";
 
 export interface CliDeps {
   projectDir?: string;
@@ -24,16 +24,27 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
   const stderr = deps.stderr ?? ((text) => process.stderr.write(text));
   try {
     const args = parseArgs(argv);
-    const target = loadTarget(deps.projectDir ?? path.resolve(__dirname, "..", ".."), args.stack);
-    const ctx: ops.Context = {
-      target,
-      clients: (deps.clients ?? ((t) => createClients(t.region)))(target),
-      clock: deps.clock ?? systemClock,
-      progress: (line) => stderr(`${line}\n`),
-      timeoutMs: args.timeoutMs ?? target.updateTimeoutMs,
-      pollMs: deps.pollMs ?? 15_000,
-    };
-    const outcome = await run(args, ctx);
+    const projectDir = deps.projectDir ?? path.resolve(__dirname, "..", "..");
+    const targets = loadTargets(projectDir, args.stack, args.command, args.pipeline);
+    // One region per stack: its pipelines share the clients.
+    const clients = (deps.clients ?? ((t) => createClients(t.region)))(targets[0]);
+    const outcomes: [Target, ops.Outcome][] = [];
+    for (const target of targets) {
+      const ctx: ops.Context = {
+        target,
+        clients,
+        clock: deps.clock ?? systemClock,
+        progress: (line) => stderr(`${line}\n`),
+        timeoutMs: args.timeoutMs ?? target.updateTimeoutMs,
+        pollMs: deps.pollMs ?? 15_000,
+      };
+      outcomes.push([target, await run(args, ctx)]);
+    }
+    // Without --pipeline on a stack with pipelines, a section each (even for one entry): scripts see one shape.
+    const outcome =
+      args.pipeline === undefined && targets[0].pipeline !== undefined
+        ? ops.everyPipeline(outcomes.map(([target, each]) => [target.pipeline!, each]))
+        : outcomes[0][1];
     stdout(args.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.lines.join("\n")}\n`);
     return outcome.exitCode;
   } catch (error) {

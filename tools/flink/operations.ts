@@ -39,6 +39,18 @@ export interface Outcome {
   json: Record<string, unknown>;
 }
 
+/** One command's outcomes on every pipeline of a stack, each under its name: exit 1 when any is 1. */
+export function everyPipeline(outcomes: [string, Outcome][]): Outcome {
+  return {
+    exitCode: outcomes.some(([, outcome]) => outcome.exitCode !== 0) ? 1 : 0,
+    lines: outcomes.flatMap(([name, outcome]) => [
+      `pipeline ${name}:`,
+      ...outcome.lines.map((line) => `  ${line}`),
+    ]),
+    json: { pipelines: Object.fromEntries(outcomes.map(([name, outcome]) => [name, outcome.json])) },
+  };
+}
+
 /** Statuses the application passes through; anything else is where it settled. */
 const TRANSITIONAL = new Set([
   "STARTING",

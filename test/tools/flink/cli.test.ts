@@ -42,6 +42,14 @@ describe("npm run flink (operations CLI, AWS mocked)", () => {
         /--restore must be latest, skip or a snapshot name/,
       ],
       [["status", "--stack", "nope"], /no config file Pulumi\.nope\.yaml/],
+      [["status", "--stack", "dev", "--stack", "prod"], /^--stack is given twice; give it once/],
+      [["stop", "--stack", "dev", "--force", "--force"], /^--force is given twice; give it once/],
+      [["status", "--stack", "dev", "--json", "--json"], /^--json is given twice; give it once/],
+      [
+        ["stop", "--stack", "pipelines-dev", "--pipeline", "orders", "--pipeline=clicks"],
+        /^--pipeline is given twice; give it once/,
+      ],
+      [["status", "--stack", "pipelines-dev", "--pipeline"], /^--pipeline needs a value\n$/],
     ];
     for (const [argv, message] of cases) {
       it(`exits 2 for ${JSON.stringify(argv)}`, async () => {

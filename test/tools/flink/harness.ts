@@ -25,7 +25,8 @@ export interface Harness {
   flinkCalls(): [string, any][];
 }
 
-export function harness(): Harness {
+/** `projectDir`: where Pulumi.yaml and the stack files are. @default the project itself */
+export function harness(projectDir = PROJECT_DIR): Harness {
   const flinkClient = new KinesisAnalyticsV2Client({ region: "us-east-1" });
   const cloudwatchClient = new CloudWatchClient({ region: "us-east-1" });
   const flink = mockClient(flinkClient);
@@ -48,7 +49,7 @@ export function harness(): Harness {
       let out = "";
       let err = "";
       const code = await main(argv, {
-        projectDir: PROJECT_DIR,
+        projectDir,
         clients: () => ({ flink: flinkClient, cloudwatch: cloudwatchClient }),
         clock,
         pollMs: 15_000,
@@ -65,11 +66,11 @@ export function harness(): Harness {
   };
 }
 
-export function application(status: string, version = 7, extra: Record<string, unknown> = {}) {
+export function application(status: string, version = 7, extra: Record<string, unknown> = {}, name = APP) {
   return {
     ApplicationDetail: {
-      ApplicationARN: `arn:aws:kinesisanalytics:us-east-1:123456789012:application/${APP}`,
-      ApplicationName: APP,
+      ApplicationARN: `arn:aws:kinesisanalytics:us-east-1:123456789012:application/${name}`,
+      ApplicationName: name,
       RuntimeEnvironment: "FLINK-1_20",
       ApplicationStatus: status,
       ApplicationVersionId: version,
