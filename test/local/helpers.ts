@@ -59,7 +59,9 @@ export function sharedPipeline(stack: string): { get: () => LocalPipeline; group
     if (!group) return;
     await group.stopAll();
     assert.deepEqual(await remainingProcesses(group.logDir), [], "every process the run started is stopped");
-    fs.rmSync(group.logDir, { recursive: true, force: true });
+    const failed = this.test?.parent?.tests.some((test) => test.state === "failed");
+    if (failed) console.log(`      the failed run's logs are kept in ${group.logDir}`);
+    else fs.rmSync(group.logDir, { recursive: true, force: true });
   });
   return { get: () => pipeline!, group: () => group! };
 }

@@ -48,7 +48,9 @@ describe("the shipped stacks keep every URN under FlinkPipeline", () => {
       const before: { resources: (ReviewResource & { parent: string | null })[] } = JSON.parse(
         fs.readFileSync(path.join(BEFORE, `${stack}.json`), "utf8"),
       );
-      const head = headResources(await planStack(stack));
+      // The frozen plans predate the listing of what awsx.ec2.Vpc creates (simulated children).
+      const plan = await planStack(stack);
+      const head = headResources(plan).filter((_, index) => !plan.resources[index].createdBy);
       const changes = diffPlans(withoutContentHash(before.resources), withoutContentHash(head));
       const pipelineNode = `urn:pulumi:${stack}::flink-pipeline::flink-pipeline:pipeline:FlinkPipeline::pipeline`;
       const moves = changes.filter(
