@@ -22,9 +22,12 @@ DEPENDENCIES_JAR = APP_DIR / "lib" / "pyflink-dependencies.jar"
 # Defaults of the `job` group (README.md, "Runtime properties").
 DEFAULT_WINDOW_SECONDS = 60
 DEFAULT_TTL_DAYS = 7
-# How far behind the newest event time a record may arrive and still be counted. It also bounds how
-# far apart the shards may be read in a backlog (README.md, "Reading a backlog").
+# How far the watermark trails the newest event time: a window's first item is written this long
+# after its end (in event time).
 DEFAULT_WATERMARK_DELAY_SECONDS = 30
+# How long after the watermark passed a window's end a record still updates the window's item: it
+# bounds how far apart the shards may be read in a backlog or a replay (README.md, "Reading a backlog").
+DEFAULT_ALLOWED_LATENESS_SECONDS = 600
 # Records one GetRecords call returns at most: one shard's batch must span less event time than the
 # watermark delay, so it is far below the connector's default of 10 000.
 KINESIS_RECORDS_PER_FETCH = 500
@@ -144,10 +147,14 @@ def item_columns(sink):
 
 def sink_ddl(sink, endpoints):
     """PARTITIONED BY the item key: the connector then keeps the latest row per key in a batch, as
-    DynamoDB rejects a BatchWriteItem holding one key twice."""
+    DynamoDB rejects a BatchWriteItem holding one key twice. The item key is the primary key of the
+    upserts a late record causes."""
     types = ["STRING", "STRING", "BIGINT", "STRING", "STRING", "BIGINT"]
-    columns = ",\n".join(f"  {quote_identifier(c)} {t}" for c, t in zip(item_columns(sink), types))
     keys = ", ".join(quote_identifier(c) for c in item_columns(sink)[:2])
+    columns = ",\n".join(
+        [f"  {quote_identifier(c)} {t}" for c, t in zip(item_columns(sink), types)]
+        + [f"  PRIMARY KEY ({keys}) NOT ENFORCED"]
+    )
     options = {"connector": "dynamodb", "table-name": sink["table.name"], "aws.region": sink["aws.region"]}
     if "dynamodb" in endpoints:
         options["aws.endpoint"] = endpoints["dynamodb"]
@@ -156,17 +163,34 @@ def sink_ddl(sink, endpoints):
 
 def window_query(window_seconds, ttl_days):
     """One row per key and window, the item's columns in order. The window start is part of the sort
-    key, so each window has its own item and a re-emitted window rewrites the same values."""
+    key, so each window has its own item; a late record updates it (see emit_options). A group window
+    (GROUP BY TUMBLE), as Flink's window table functions do not fire late."""
     iso = quote_literal(ISO_8601_UTC)
+    window = f"`rowtime`, {interval_literal(window_seconds)}"
     return f"""SELECT
   `key`,
-  CONCAT({quote_literal(f"event_count_{window_seconds}s#")}, DATE_FORMAT(`window_start`, {iso})),
+  CONCAT({quote_literal(f"event_count_{window_seconds}s#")}, DATE_FORMAT(TUMBLE_START({window}), {iso})),
   COUNT(*),
-  DATE_FORMAT(`window_start`, {iso}),
-  DATE_FORMAT(`window_end`, {iso}),
-  UNIX_TIMESTAMP(DATE_FORMAT(`window_end`, 'yyyy-MM-dd HH:mm:ss')) + {ttl_days * 86_400}
-FROM TABLE(TUMBLE(TABLE `valid_events`, DESCRIPTOR(`rowtime`), {interval_literal(window_seconds)}))
-GROUP BY `key`, `window_start`, `window_end`"""
+  DATE_FORMAT(TUMBLE_START({window}), {iso}),
+  DATE_FORMAT(TUMBLE_END({window}), {iso}),
+  UNIX_TIMESTAMP(DATE_FORMAT(TUMBLE_END({window}), 'yyyy-MM-dd HH:mm:ss')) + {ttl_days * 86_400}
+FROM `valid_events`
+GROUP BY `key`, TUMBLE({window})"""
+
+
+def emit_options(allowed_lateness_seconds):
+    """Table options under which a window keeps its state for the allowed lateness after it fired and
+    fires again on every late record, so the item is rewritten with the count that includes it.
+    The planner cannot see that the item key is the window's key (the sort key is computed), so it
+    would add a materializer turning each update into a DELETE and an INSERT, and the DynamoDB
+    connector's DELETE is refused ("The provided key element does not match the schema", fatal). One
+    window operator subtask emits all updates of an item, in order, so none is needed."""
+    return {
+        "table.exec.emit.late-fire.enabled": str(allowed_lateness_seconds > 0).lower(),
+        "table.exec.emit.late-fire.delay": "0 s",
+        "table.exec.emit.allow-lateness": f"{allowed_lateness_seconds} s",
+        "table.exec.sink.upsert-materialize": "NONE",
+    }
 
 
 class CountDropped(ScalarFunction):
@@ -206,6 +230,9 @@ def define_pipeline(table_env, source_statement, sink_statement, job, dropped_si
         table_env.execute_sql(statement)
     window_seconds = int(job.get("window.seconds", DEFAULT_WINDOW_SECONDS))
     ttl_days = int(job.get("ttl.days", DEFAULT_TTL_DAYS))
+    lateness = int(job.get("allowed.lateness.seconds", DEFAULT_ALLOWED_LATENESS_SECONDS))
+    for key, value in emit_options(lateness).items():
+        table_env.get_config().set(key, value)
     statements = table_env.create_statement_set()
     statements.add_insert_sql(f"INSERT INTO `items` {window_query(window_seconds, ttl_days)}")
     statements.add_insert_sql("INSERT INTO `dropped` SELECT count_dropped(`payload`) FROM `dropped_events`")
