@@ -190,8 +190,8 @@ class PipelineTest(unittest.TestCase):
                 pushed_down = "events, watermark=[" in physical
                 self.assertEqual(pushed_down, options["connector"] == "kafka")
                 self.assertEqual("WatermarkAssigner(" in physical, not pushed_down)
-                # A late record's update reaches the sink as a put (main.emit_options): the window emits
-                # updates, and no materializer turns them into the DELETE the connector gets wrong.
+                # A late record's update (main.emit_options) reaches `upsert-dynamodb` whole, which
+                # drops its UPDATE_BEFORE: no materializer turns it into the DELETE the connector gets wrong.
                 self.assertIn("emit=[late no delay], changelogMode=[I,UB,UA]", plan)
                 self.assertNotIn("upsertMaterialize=[true]", plan)
 
