@@ -28,8 +28,8 @@ DEFAULT_WATERMARK_DELAY_SECONDS = 30
 # How long after the watermark passed a window's end a record still updates the window's item: it
 # bounds how far apart the shards may be read in a backlog or a replay (README.md, "Reading a backlog").
 DEFAULT_ALLOWED_LATENESS_SECONDS = 600
-# Records one GetRecords call returns at most: one shard's batch must span less event time than the
-# watermark delay, so it is far below the connector's default of 10 000.
+# Records one GetRecords call returns at most, far below the connector's default of 10 000: smaller
+# batches keep the shards one subtask reads closer in event time while it reads a backlog.
 KINESIS_RECORDS_PER_FETCH = 500
 # A source subtask whose shards or partitions are all quiet this long stops holding windows open.
 SOURCE_IDLE_TIMEOUT = "1 min"
