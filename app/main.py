@@ -22,11 +22,14 @@ DEPENDENCIES_JAR = APP_DIR / "lib" / "pyflink-dependencies.jar"
 # Defaults of the `job` group (README.md, "Runtime properties").
 DEFAULT_WINDOW_SECONDS = 60
 DEFAULT_TTL_DAYS = 7
-# How far behind the newest event time a record may arrive and still be counted. It also bounds how
-# far apart the shards may be read in a backlog (README.md, "Reading a backlog").
+# How far the watermark trails the newest event time: a window's first item is written this long
+# after its end (in event time).
 DEFAULT_WATERMARK_DELAY_SECONDS = 30
-# Records one GetRecords call returns at most: one shard's batch must span less event time than the
-# watermark delay, so it is far below the connector's default of 10 000.
+# How long after the watermark passed a window's end a record still updates the window's item: it
+# bounds how far apart the shards may be read in a backlog or a replay (README.md, "Reading a backlog").
+DEFAULT_ALLOWED_LATENESS_SECONDS = 600
+# Records one GetRecords call returns at most, far below the connector's default of 10 000: smaller
+# batches keep the shards one subtask reads closer in event time while it reads a backlog.
 KINESIS_RECORDS_PER_FETCH = 500
 # A source subtask whose shards or partitions are all quiet this long stops holding windows open.
 SOURCE_IDLE_TIMEOUT = "1 min"
@@ -143,12 +146,21 @@ def item_columns(sink):
 
 
 def sink_ddl(sink, endpoints):
-    """PARTITIONED BY the item key: the connector then keeps the latest row per key in a batch, as
-    DynamoDB rejects a BatchWriteItem holding one key twice."""
+    """`upsert-dynamodb` (our connector in lib/pyflink-dependencies.jar, app/src) is the `dynamodb`
+    connector without the UPDATE_BEFORE half of an update, which it refuses: a late record's update
+    is a put of the item. PARTITIONED BY the item key: the connector then keeps the latest row per
+    key in a batch, as DynamoDB rejects a BatchWriteItem holding one key twice."""
     types = ["STRING", "STRING", "BIGINT", "STRING", "STRING", "BIGINT"]
-    columns = ",\n".join(f"  {quote_identifier(c)} {t}" for c, t in zip(item_columns(sink), types))
     keys = ", ".join(quote_identifier(c) for c in item_columns(sink)[:2])
-    options = {"connector": "dynamodb", "table-name": sink["table.name"], "aws.region": sink["aws.region"]}
+    columns = ",\n".join(f"  {quote_identifier(c)} {t}" for c, t in zip(item_columns(sink), types))
+    options = {
+        "connector": "upsert-dynamodb",
+        "table-name": sink["table.name"],
+        "aws.region": sink["aws.region"],
+        # One BatchWriteItem in flight per subtask: two can complete out of order, and a window's
+        # earlier count would then overwrite its later one (measured in test/local/backlog.test.ts).
+        "sink.requests.max-inflight": "1",
+    }
     if "dynamodb" in endpoints:
         options["aws.endpoint"] = endpoints["dynamodb"]
     return f"CREATE TABLE `items` (\n{columns}\n) PARTITIONED BY ({keys})\nWITH (\n{with_clause(options)}\n)"
@@ -156,17 +168,30 @@ def sink_ddl(sink, endpoints):
 
 def window_query(window_seconds, ttl_days):
     """One row per key and window, the item's columns in order. The window start is part of the sort
-    key, so each window has its own item and a re-emitted window rewrites the same values."""
+    key, so each window has its own item; a late record updates it (see emit_options). A group window
+    (GROUP BY TUMBLE), as Flink's window table functions do not fire late."""
     iso = quote_literal(ISO_8601_UTC)
+    window = f"`rowtime`, {interval_literal(window_seconds)}"
     return f"""SELECT
   `key`,
-  CONCAT({quote_literal(f"event_count_{window_seconds}s#")}, DATE_FORMAT(`window_start`, {iso})),
+  CONCAT({quote_literal(f"event_count_{window_seconds}s#")}, DATE_FORMAT(TUMBLE_START({window}), {iso})),
   COUNT(*),
-  DATE_FORMAT(`window_start`, {iso}),
-  DATE_FORMAT(`window_end`, {iso}),
-  UNIX_TIMESTAMP(DATE_FORMAT(`window_end`, 'yyyy-MM-dd HH:mm:ss')) + {ttl_days * 86_400}
-FROM TABLE(TUMBLE(TABLE `valid_events`, DESCRIPTOR(`rowtime`), {interval_literal(window_seconds)}))
-GROUP BY `key`, `window_start`, `window_end`"""
+  DATE_FORMAT(TUMBLE_START({window}), {iso}),
+  DATE_FORMAT(TUMBLE_END({window}), {iso}),
+  UNIX_TIMESTAMP(DATE_FORMAT(TUMBLE_END({window}), 'yyyy-MM-dd HH:mm:ss')) + {ttl_days * 86_400}
+FROM `valid_events`
+GROUP BY `key`, TUMBLE({window})"""
+
+
+def emit_options(allowed_lateness_seconds):
+    """Table options under which a window keeps its state for the allowed lateness after it fired and
+    fires again on every late record, so the item is rewritten with the count that includes it. One
+    window operator subtask emits all updates of an item, in order, to the sink subtask it feeds."""
+    return {
+        "table.exec.emit.late-fire.enabled": str(allowed_lateness_seconds > 0).lower(),
+        "table.exec.emit.late-fire.delay": "0 s",
+        "table.exec.emit.allow-lateness": f"{allowed_lateness_seconds} s",
+    }
 
 
 class CountDropped(ScalarFunction):
@@ -206,6 +231,9 @@ def define_pipeline(table_env, source_statement, sink_statement, job, dropped_si
         table_env.execute_sql(statement)
     window_seconds = int(job.get("window.seconds", DEFAULT_WINDOW_SECONDS))
     ttl_days = int(job.get("ttl.days", DEFAULT_TTL_DAYS))
+    lateness = int(job.get("allowed.lateness.seconds", DEFAULT_ALLOWED_LATENESS_SECONDS))
+    for key, value in emit_options(lateness).items():
+        table_env.get_config().set(key, value)
     statements = table_env.create_statement_set()
     statements.add_insert_sql(f"INSERT INTO `items` {window_query(window_seconds, ttl_days)}")
     statements.add_insert_sql("INSERT INTO `dropped` SELECT count_dropped(`payload`) FROM `dropped_events`")

@@ -10,9 +10,35 @@ import * as path from "path";
 import { callAws } from "../../tools/local/awsJson";
 import { parseArgs, UsageError } from "../../tools/local/cli";
 import { MAX_KEY_BYTES, putLines, truthKey, truthOf, validEvent } from "../../tools/local/events";
+import { firstFailure } from "../../tools/local/flinkJob";
 import { ProcessGroup, sleep } from "../../tools/local/processes";
 import { PROJECT_DIR } from "../../tools/local/emulators";
 import { planOf, processesOfRun, remainingProcesses, sharedPipeline } from "./helpers";
+
+describe("npm run local: a job that failed once is a failed run", () => {
+  const cases: [string, Parameters<typeof firstFailure>[0], string | undefined][] = [
+    ["no failure", { exceptionHistory: { entries: [] } }, undefined],
+    ["an older Flink without the history", {}, undefined],
+    [
+      "a failure: the first line of its trace",
+      {
+        exceptionHistory: {
+          entries: [
+            {
+              exceptionName: "org.apache.flink.table.api.TableException",
+              stacktrace: "org.apache.flink.table.api.TableException: Unsupported message kind: UPDATE_BEFORE\n\tat x",
+            },
+          ],
+        },
+      },
+      "org.apache.flink.table.api.TableException: Unsupported message kind: UPDATE_BEFORE",
+    ],
+    ["a failure without a trace", { exceptionHistory: { entries: [{ exceptionName: "E" }] } }, "E"],
+  ];
+  for (const [name, exceptions, expected] of cases) {
+    it(name, () => assert.equal(firstFailure(exceptions), expected));
+  }
+});
 
 describe("npm run local: arguments", () => {
   const usageErrors: [string[], RegExp][] = [

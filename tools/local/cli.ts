@@ -215,8 +215,8 @@ export function windowing(plan: LocalPlan): { windowSeconds: number; delaySecond
   };
 }
 
-/** Items the job wrote for closed windows: those the drain waits for. */
-async function closedWindowItems(dynamodb: AwsEndpoint, table: string): Promise<number> {
+/** How many items the job has written, for the progress line. */
+async function writtenItems(dynamodb: AwsEndpoint, table: string): Promise<number> {
   return (
     await callAws(dynamodb, "dynamodb", "Scan", { TableName: table, Select: "COUNT", ConsistentRead: true })
   ).Count;
@@ -278,7 +278,7 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
     await send(batch, sent);
     sent += batch.length;
     await ensureRunning(job);
-    const items = await closedWindowItems(dynamodb, plan.table.name);
+    const items = await writtenItems(dynamodb, plan.table.name);
     log(`sent ${sent}/${lines.length}, items written ${items}`);
     if (!args.events) await sleep(Math.max(0, 1000 - (Date.now() - stepStart)));
   }
@@ -287,15 +287,22 @@ async function run(args: LocalArgs, group: ProcessGroup, log: (line: string) => 
     await drainRunningTotals(job, dynamodb, plan, lines, log);
   } else if (args.drain) {
     const { windowSeconds, delaySeconds } = windowing(plan);
-    const expected = truthOf(lines, windowSeconds, delaySeconds).counts.size;
-    log(`draining: waiting for the ${expected} items of the windows the input's watermark closes`);
+    const truth = truthOf(lines, windowSeconds, delaySeconds);
+    const expectedEvents = [...truth.counts.values()].reduce((sum, count) => sum + count, 0);
+    log(
+      `draining: waiting for the ${truth.counts.size} items (${expectedEvents} events) of the windows the input's watermark closes`,
+    );
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     for (;;) {
       await ensureRunning(job);
-      const items = await closedWindowItems(dynamodb, plan.table.name);
-      if (items >= expected) break;
+      // A late record rewrites its window's item with a larger count: items alone are not enough.
+      const items = await scanItems(dynamodb, plan.table.name);
+      const counted = items.reduce((sum, item) => sum + Number(item.count ?? 0), 0);
+      if (items.length >= truth.counts.size && counted >= expectedEvents) break;
       if (Date.now() > deadline)
-        throw new JobFailed(`drain: ${items} of ${expected} items after ${DRAIN_TIMEOUT_MS / 1000} s`);
+        throw new JobFailed(
+          `drain: ${items.length} of ${truth.counts.size} items, ${counted} of ${expectedEvents} events counted after ${DRAIN_TIMEOUT_MS / 1000} s`,
+        );
       await sleep(500);
     }
   }

@@ -84,8 +84,8 @@ export function truthKey(key: string, windowStart: string): string {
 
 /**
  * What the job must write for `lines`, counting only windows that end at or before the watermark
- * (largest event time − `delaySeconds`). Records are assumed to arrive in line order with no
- * out-of-order drop: the tests keep their events within the delay.
+ * (largest event time − `delaySeconds`). No record is taken as dropped for lateness: the job counts
+ * a record whose window ended up to its allowed lateness (600 s by default) before the watermark.
  */
 export function truthOf(lines: string[], windowSeconds: number, delaySeconds: number): Truth {
   const events = lines.map(validEvent);

@@ -196,10 +196,25 @@ export async function currentMetricSum(job: RunningJob, suffix: string): Promise
   return metricSum(job, suffix);
 }
 
-/** Throws JobFailed if the job process has exited by itself. */
+/**
+ * Throws JobFailed if the job process has exited by itself, or if the job has failed once: Flink
+ * then restarts it in the same process and, when the failure is in the data, re-reads the same
+ * records forever, a crash loop no exit would show.
+ */
 export async function ensureRunning(job: RunningJob): Promise<void> {
   const exited = await Promise.race([job.child.exited.then(() => true), sleep(0).then(() => false)]);
   if (exited) throw new JobFailed(`the Flink job exited; see ${job.child.logFile}`);
+  const failure = firstFailure(await getJson(`${job.restUrl}/jobs/${job.jobId}/exceptions?maxExceptions=1`));
+  if (failure) throw new JobFailed(`the Flink job failed and restarted (${failure}); see ${job.child.logFile}`);
+}
+
+/** The first line of the job's first failure in Flink's exception history, if it has failed. */
+export function firstFailure(exceptions: {
+  exceptionHistory?: { entries?: { exceptionName?: string; stacktrace?: string }[] };
+}): string | undefined {
+  const entry = exceptions.exceptionHistory?.entries?.[0];
+  if (!entry) return undefined;
+  return (entry.stacktrace ?? entry.exceptionName ?? "unknown failure").split("\n")[0].trim();
 }
 
 /** The pipeline failed (exit code 1). */
