@@ -170,15 +170,24 @@ export async function metricSum(job: RunningJob, suffix: string): Promise<number
   return metricSumWhere(job, (id) => id.endsWith(suffix));
 }
 
+/** The ids of every vertex's subtask metrics, by the URL that serves their values. */
+async function metricIds(job: RunningJob): Promise<{ url: string; ids: string[] }[]> {
+  const { vertices } = await getJson(`${job.restUrl}/jobs/${job.jobId}`);
+  const result = [];
+  for (const vertex of vertices as { id: string }[]) {
+    const url = `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`;
+    result.push({ url, ids: ((await getJson(url)) as { id: string }[]).map((metric) => metric.id) });
+  }
+  return result;
+}
+
 /** Sum over every vertex and subtask of the metrics whose id `select` accepts. */
 export async function metricSumWhere(job: RunningJob, select: (id: string) => boolean): Promise<number> {
-  const { vertices } = await getJson(`${job.restUrl}/jobs/${job.jobId}`);
   let total = 0;
-  for (const vertex of vertices as { id: string }[]) {
-    const base = `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`;
-    const ids = ((await getJson(base)) as { id: string }[]).map((metric) => metric.id).filter(select);
-    if (ids.length === 0) continue;
-    const values = (await getJson(`${base}?get=${ids.map(encodeURIComponent).join(",")}&agg=sum`)) as {
+  for (const { url, ids } of await metricIds(job)) {
+    const selected = ids.filter(select);
+    if (selected.length === 0) continue;
+    const values = (await getJson(`${url}?get=${selected.map(encodeURIComponent).join(",")}&agg=sum`)) as {
       sum: number;
     }[];
     total += values.reduce((sum, metric) => sum + Number(metric.sum), 0);
@@ -205,7 +214,8 @@ export async function ensureRunning(job: RunningJob): Promise<void> {
   const exited = await Promise.race([job.child.exited.then(() => true), sleep(0).then(() => false)]);
   if (exited) throw new JobFailed(`the Flink job exited; see ${job.child.logFile}`);
   const failure = firstFailure(await getJson(`${job.restUrl}/jobs/${job.jobId}/exceptions?maxExceptions=1`));
-  if (failure) throw new JobFailed(`the Flink job failed and restarted (${failure}); see ${job.child.logFile}`);
+  if (failure)
+    throw new JobFailed(`the Flink job failed and restarted (${failure}); see ${job.child.logFile}`);
 }
 
 /** The first line of the job's first failure in Flink's exception history, if it has failed. */
@@ -226,66 +236,61 @@ export async function completedCheckpoints(job: RunningJob): Promise<number> {
 }
 
 /**
- * Waits until the Kinesis source reads every shard: the legacy consumer registers
- * `...shardId.<id>.millisBehindLatest` when a shard's consumer runs. Records put before that are
- * not read at LATEST.
+ * Waits until the job's metrics name `count` distinct readers: the first capture group of
+ * `reader` over every metric id. A source registers a reader's metrics once it reads; records put
+ * before that are not read from LATEST (or `latest`).
  */
-export async function waitForShardConsumers(
+async function waitForReaders(
   job: RunningJob,
-  shards: number,
-  timeoutMs = JOB_START_TIMEOUT_MS,
-) {
+  what: string,
+  reader: RegExp,
+  count: number,
+  timeoutMs: number,
+): Promise<void> {
   await waitUntil(
-    "Kinesis shard consumers",
+    what,
     async () => {
-      const { vertices } = await getJson(`${job.restUrl}/jobs/${job.jobId}`);
       const reading = new Set<string>();
-      for (const vertex of vertices as { id: string }[]) {
-        const metrics = (await getJson(
-          `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`,
-        )) as {
-          id: string;
-        }[];
-        for (const { id } of metrics) {
-          const match = /shardId\.([^.]+)\.millisBehindLatest$/.exec(id);
+      for (const { ids } of await metricIds(job)) {
+        for (const id of ids) {
+          const match = reader.exec(id);
           if (match) reading.add(match[1]);
         }
       }
-      return reading.size >= shards;
+      return reading.size >= count;
     },
     timeoutMs,
     job.child,
   );
 }
 
-/**
- * Waits until the Kafka source reads every partition: its reader registers
- * `...KafkaSourceReader.topic.<topic>.partition.<p>.currentOffset` once a partition is assigned.
- * Records sent before that are not read at `latest`.
- */
+/** Waits until the Kinesis source reads every shard (the legacy consumer's `millisBehindLatest` per shard). */
+export async function waitForShardConsumers(
+  job: RunningJob,
+  shards: number,
+  timeoutMs = JOB_START_TIMEOUT_MS,
+) {
+  await waitForReaders(
+    job,
+    "Kinesis shard consumers",
+    /shardId\.([^.]+)\.millisBehindLatest$/,
+    shards,
+    timeoutMs,
+  );
+}
+
+/** Waits until the Kafka source reads every partition (its reader's `currentOffset` per partition). */
 export async function waitForPartitionReaders(
   job: RunningJob,
   partitions: number,
   timeoutMs = JOB_START_TIMEOUT_MS,
 ) {
-  await waitUntil(
+  await waitForReaders(
+    job,
     "Kafka partition readers",
-    async () => {
-      const { vertices } = await getJson(`${job.restUrl}/jobs/${job.jobId}`);
-      const reading = new Set<string>();
-      for (const vertex of vertices as { id: string }[]) {
-        const metrics = (await getJson(
-          `${job.restUrl}/jobs/${job.jobId}/vertices/${vertex.id}/subtasks/metrics`,
-        )) as { id: string }[];
-        for (const { id } of metrics) {
-          const match = /KafkaSourceReader\.topic\.(.+)\.partition\.(\d+)\.currentOffset$/.exec(id);
-          if (match) reading.add(`${match[1]}/${match[2]}`);
-        }
-      }
-      return reading.size >= partitions;
-    },
+    /KafkaSourceReader\.topic\.(.+\.partition\.\d+)\.currentOffset$/,
+    partitions,
     timeoutMs,
-    job.child,
   );
 }
 
