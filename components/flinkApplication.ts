@@ -1,6 +1,6 @@
 import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { accountAdministersKey, grant } from "./iam";
+import { grant, keyPolicy } from "./iam";
 
 /** A property group as Managed Flink takes it. */
 export interface PropertyGroupInput {
@@ -176,28 +176,21 @@ export class FlinkApplication extends pulumi.ComponentResource {
           description: `Encrypts the state of the Managed Flink application ${appName}`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
-          policy: pulumi.jsonStringify({
-            Version: "2012-10-17",
-            Statement: [
-              // The account keeps control through IAM (operators need kms:DescribeKey and kms:CreateGrant).
-              accountAdministersKey(partition, accountId),
-              // Managed Flink validates the key and encrypts and decrypts the application's state
-              // with both its principals, acting for this account only.
-              {
-                Sid: "ManagedFlinkUsesKey",
-                Effect: "Allow",
-                Principal: {
-                  Service: [
-                    "kinesisanalytics.amazonaws.com",
-                    "infrastructure.kinesisanalytics.amazonaws.com",
-                  ],
-                },
-                Action: ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant"],
-                Resource: "*",
-                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+          // The account keeps control through IAM (operators need kms:DescribeKey and kms:CreateGrant).
+          policy: keyPolicy(partition, accountId, [
+            // Managed Flink validates the key and encrypts and decrypts the application's state
+            // with both its principals, acting for this account only.
+            {
+              Sid: "ManagedFlinkUsesKey",
+              Effect: "Allow",
+              Principal: {
+                Service: ["kinesisanalytics.amazonaws.com", "infrastructure.kinesisanalytics.amazonaws.com"],
               },
-            ],
-          }),
+              Action: ["kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*", "kms:CreateGrant"],
+              Resource: "*",
+              Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+          ]),
         },
         parent,
       );

@@ -2,7 +2,7 @@ import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { FLINK_METRICS_NAMESPACE } from "./flinkApplication";
-import { accountAdministersKey } from "./iam";
+import { keyPolicy } from "./iam";
 
 /** Where Managed Flink publishes application metrics. */
 export const FLINK_NAMESPACE = FLINK_METRICS_NAMESPACE;
@@ -591,21 +591,17 @@ export function createAlarmTopic(
         description: `Encrypts the alarm topic of ${args.keyPurpose}`,
         enableKeyRotation: true,
         deletionWindowInDays: 7,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            accountAdministersKey(partition, accountId),
-            // CloudWatch must encrypt what it publishes to the topic; the topic policy limits it to this
-            // account's alarms named in `alarmNames`.
-            {
-              Sid: "CloudWatchAlarmsEncrypt",
-              Effect: "Allow",
-              Principal: { Service: "cloudwatch.amazonaws.com" },
-              Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
-              Resource: "*",
-            },
-          ],
-        }),
+        policy: keyPolicy(partition, accountId, [
+          // CloudWatch must encrypt what it publishes to the topic; the topic policy limits it to this
+          // account's alarms named in `alarmNames`.
+          {
+            Sid: "CloudWatchAlarmsEncrypt",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resource: "*",
+          },
+        ]),
       },
       opts,
     );

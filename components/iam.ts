@@ -32,15 +32,25 @@ export function grant(
 }
 
 /**
- * The key-policy statement that keeps a KMS key under the account's control through IAM, as in
- * the default key policy (in a key policy, Resource "*" means the key itself).
+ * A KMS key policy: the account keeps control of the key through IAM, as in the default key policy,
+ * and `useStatements` let services use it (in a key policy, Resource "*" means the key itself).
  */
-export function accountAdministersKey(partition: pulumi.Input<string>, accountId: pulumi.Input<string>) {
-  return {
-    Sid: "AccountAdministersKey",
-    Effect: "Allow",
-    Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
-    Action: "kms:*",
-    Resource: "*",
-  };
+export function keyPolicy(
+  partition: pulumi.Input<string>,
+  accountId: pulumi.Input<string>,
+  useStatements: object[],
+): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AccountAdministersKey",
+        Effect: "Allow",
+        Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      ...useStatements,
+    ],
+  });
 }
