@@ -180,6 +180,26 @@ describe("CI/CD workflow", () => {
       assert.equal(step(jobs.checks, "actions/setup-python").with["python-version"], "3.11");
     });
 
+    it("npm test builds the Java job once, running its tests, before the suites that plan its jar", () => {
+      const scripts: Record<string, string> = JSON.parse(
+        fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"),
+      ).scripts;
+      /** What `npm run <name>` runs, its own `npm run`s expanded, in order. */
+      const expanded = (name: string): string[] =>
+        scripts[name].split(" && ").flatMap((command) => {
+          const nested = /^npm run (\S+)$/.exec(command.trim());
+          return nested ? expanded(nested[1]) : [command.trim()];
+        });
+      const run = expanded("test");
+      const builds = run.filter((c) => c.startsWith("mvn") && c.includes("-f app-java/pom.xml"));
+      assert.equal(builds.length, 1, `one Maven build of app-java, got ${JSON.stringify(builds)}`);
+      assert.match(builds[0], /\bpackage\b/);
+      assert.doesNotMatch(builds[0], /-DskipTests/, "with its JUnit tests");
+      assert.ok(run.indexOf(builds[0]) < run.indexOf("mocha"), "java-dev's plans read the built jar");
+      // Alone, build:java still builds the jar (the README's deployment steps name it).
+      assert.match(scripts["build:java"], /-f app-java\/pom\.xml clean package -DskipTests$/);
+    });
+
     it("plans every stack offline, which evaluates the policy pack", () => {
       assert.ok(commands(jobs.plan).includes("npm run plan -- --stack ${{ matrix.stack }}"));
       assert.equal(jobs.plan.strategy["fail-fast"], false, "one stack's failure hides no other's");
