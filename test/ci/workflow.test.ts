@@ -45,7 +45,8 @@ function usesAction(job: Doc, action: string): boolean {
 
 /**
  * Stands in for `npm` and `pulumi` in a step's script: records each call (one line) in $CALLS.
- * `npm run --silent flink -- <command> ... [--pipeline <p>]` prints $FAKE_PIPELINES for `pipelines`;
+ * `npm run --silent flink -- <command> ... [--pipeline <p>]` prints $FAKE_PIPELINES for `pipelines`
+ * (exit $FAKE_PIPELINES_EXIT, default 0);
  * `verify` and `rollback` exit with the code $FAKE_VERIFY and $FAKE_ROLLBACK give `<p>` (`app` without
  * --pipeline, e.g. `orders=1 app=0`; 0 when not named), and each verify waits until
  * $FAKE_VERIFY_TOGETHER of them have started, or fails (exit 9) after 10 s.
@@ -60,7 +61,7 @@ args=("$@")
 for ((i = 0; i < $#; i++)); do if [ "\${args[$i]}" = --pipeline ]; then pipeline=\${args[$((i + 1))]}; fi; done
 code_of() { for entry in $1; do if [ "\${entry%%=*}" = "$pipeline" ]; then echo "\${entry#*=}"; return; fi; done; echo 0; }
 case $command in
-  pipelines) printf '%s' "$FAKE_PIPELINES" ;;
+  pipelines) printf '%s' "$FAKE_PIPELINES"; exit "\${FAKE_PIPELINES_EXIT:-0}" ;;
   verify)
     for ((i = 0; i < 200; i++)); do
       [ "$(grep -c -- '-- verify ' "$CALLS")" -ge "\${FAKE_VERIFY_TOGETHER:-1}" ] && break
@@ -485,6 +486,12 @@ describe("CI/CD workflow", () => {
           );
           const { list: three } = runGate("pipelines-dev", { FAKE_PIPELINES: THREE });
           assert.deepEqual(three.outputs, { names: "orders clicks payments" });
+        });
+
+        it("stops before pulumi up when the stack's config cannot be read (pipelines exits 2)", () => {
+          const ran = runGate("pipelines-dev", { FAKE_PIPELINES: "", FAKE_PIPELINES_EXIT: "2" });
+          assert.equal(ran.list.code, 2);
+          assert.deepEqual(Object.keys(ran), ["list"]);
         });
 
         it("on a stack of one pipeline, acts on its application without --pipeline, as before", () => {
