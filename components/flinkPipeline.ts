@@ -324,7 +324,6 @@ export class FlinkPipeline extends pulumi.ComponentResource {
   }
 }
 
-/** What a stack exports of its network: nothing when public. */
 /**
  * Warnings for the artifacts whose Flink version cannot be read, so is not checked against
  * `flink.runtime`: one per artifact (the reason names it) and runtime, naming the pipelines that
@@ -347,6 +346,7 @@ export function uncheckedFlinkVersionWarnings(pipelines: [string | undefined, Fl
   });
 }
 
+/** What a stack exports of its network: nothing when public. */
 export function networkOutputs(
   network: PipelineNetwork | undefined,
 ): Pick<PipelineOutputs, "vpcId" | "privateSubnetIds" | "securityGroupId"> {
