@@ -131,6 +131,12 @@ export interface FlinkPipelineArgs extends PipelineConfig {
    * so its resources keep their URNs. @default false
    */
   legacyChildNames?: boolean;
+  /**
+   * Warn when the artifact's Flink version cannot be read (so is not checked against
+   * `flink.runtime`). A stack of several pipelines turns it off and warns once per artifact
+   * ({@link uncheckedFlinkVersionWarnings}). @default true
+   */
+  warnUncheckedFlinkVersion?: boolean;
 }
 
 /**
@@ -178,11 +184,9 @@ export class FlinkPipeline extends pulumi.ComponentResource {
       { ...tableConfig, retain: protect },
       children.opts,
     );
-    if ("unreadable" in flink.artifactFlinkVersion) {
-      pulumi.log.warn(
-        `the artifact's Flink version is not checked against flink.runtime ${flink.runtime}: ${flink.artifactFlinkVersion.unreadable}`,
-        this,
-      );
+    if (args.warnUncheckedFlinkVersion ?? true) {
+      for (const warning of uncheckedFlinkVersionWarnings([[undefined, flink]]))
+        pulumi.log.warn(warning, this);
     }
     const artifact = new JobArtifact(
       children.name("artifact"),
@@ -318,6 +322,28 @@ export class FlinkPipeline extends pulumi.ComponentResource {
     };
     this.registerOutputs({ ...this.outputs });
   }
+}
+
+/**
+ * Warnings for the artifacts whose Flink version cannot be read, so is not checked against
+ * `flink.runtime`: one per artifact (the reason names it) and runtime, naming the pipelines that
+ * use it; a name is undefined for a stack's one pipeline.
+ */
+export function uncheckedFlinkVersionWarnings(pipelines: [string | undefined, FlinkConfig][]): string[] {
+  const groups = new Map<string, { runtime: string; reason: string; names: string[] }>();
+  for (const [name, flink] of pipelines) {
+    if (!("unreadable" in flink.artifactFlinkVersion)) continue;
+    const reason = flink.artifactFlinkVersion.unreadable;
+    const key = JSON.stringify([reason, flink.runtime]);
+    const group = groups.get(key) ?? { runtime: flink.runtime, reason, names: [] };
+    if (name !== undefined) group.names.push(name);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ runtime, reason, names }) => {
+    const users =
+      names.length === 0 ? "" : ` (${names.length === 1 ? "pipeline" : "pipelines"} ${names.join(", ")})`;
+    return `the artifact's Flink version is not checked against flink.runtime ${runtime}${users}: ${reason}`;
+  });
 }
 
 /** What a stack exports of its network: nothing when public. */

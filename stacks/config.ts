@@ -126,20 +126,6 @@ const PIPELINE_NAME = {
 const SHARED_ALARM_KEYS = ["email", "kmsKeyId"] as const;
 
 /**
- * Validates the full config map of a stack of one pipeline (see {@link validateStack}); a stack
- * with `flink-pipeline:pipelines` is refused.
- */
-export function validateStackConfig(raw: Record<string, string>, context: ValidationContext): StackConfig {
-  const config = validateStack(raw, context);
-  if ("pipelines" in config) {
-    throw new ConfigError([
-      `${NAMESPACE}:pipelines is set: this command acts on a stack of one pipeline (its top-level source, table, flink and alarms)`,
-    ]);
-  }
-  return config;
-}
-
-/**
  * Validates the full config map (as the CLI hands it to the program: `namespace:key` to a string,
  * objects JSON-encoded) and returns the typed config, or throws {@link ConfigError} listing every
  * problem.

@@ -5,7 +5,13 @@ import * as confluentcloud from "@pulumi/confluentcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { ArtifactBucket } from "../components/artifactBucket";
 import { ConfluentManager } from "../components/confluentManager";
-import { FlinkPipeline, PipelineOutputs, networkArgs, networkOutputs } from "../components/flinkPipeline";
+import {
+  FlinkPipeline,
+  PipelineOutputs,
+  networkArgs,
+  networkOutputs,
+  uncheckedFlinkVersionWarnings,
+} from "../components/flinkPipeline";
 import { ENDPOINT_NAMES, EndpointName, PipelineNetwork } from "../components/network";
 import { StackMonitoring } from "../components/stackMonitoring";
 import { PipelineConfig, PipelinesStackConfig, StackConfig } from "./config";
@@ -115,6 +121,10 @@ export function deployPipelines(
           ),
         );
 
+  // Pipelines often share one artifact: one warning for it, naming them all.
+  for (const warning of uncheckedFlinkVersionWarnings(entries.map(([name, { flink }]) => [name, flink]))) {
+    pulumi.log.warn(warning);
+  }
   const pipelines = entries.map(
     ([name, pipeline]: [string, PipelineConfig]) =>
       [
@@ -129,6 +139,7 @@ export function deployPipelines(
             pipeline.source.kind === "confluent" ? managers.get(pipeline.source.clusterId) : undefined,
           confluentProvider: provider,
           now,
+          warnUncheckedFlinkVersion: false,
         }),
       ] as const,
   );

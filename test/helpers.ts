@@ -2,10 +2,11 @@
  * Test helpers: plan a shipped stack or a config of our own under the mock runtime, then pick
  * resources and their inputs out of the result.
  */
+import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { NAMESPACE } from "../stacks/config";
+import { NAMESPACE, StackConfig, ValidationContext, validateStack } from "../stacks/config";
 import { ConfigError } from "../stacks/validation";
 import { main } from "../tools/plan";
 import {
@@ -162,6 +163,13 @@ export function cliConfig(values: Record<string, unknown>): Record<string, strin
       typeof value === "string" ? value : JSON.stringify(value),
     ]),
   );
+}
+
+/** {@link validateStack} for the tests of a stack of one pipeline: one with `pipelines` fails the test. */
+export function onePipelineConfig(raw: Record<string, string>, context: ValidationContext): StackConfig {
+  const config = validateStack(raw, context);
+  assert.ok(!("pipelines" in config), "expected a stack of one pipeline, got flink-pipeline:pipelines");
+  return config;
 }
 
 /** The problems a {@link ConfigError} lists; none when `validate` passes. Other errors propagate. */

@@ -1,10 +1,11 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { ENVIRONMENTS } from "../../stacks/config";
 import { stackNames } from "../../tools/stackFiles";
-import { PROJECT_DIR, SHIPPED_STACKS } from "../helpers";
+import { PROJECT_DIR, SHIPPED_STACKS, directoryWith } from "../helpers";
 
 /** GitHub Actions cannot run here: these tests read the workflow files and pin what they do. */
 type Doc = Record<string, any>;
@@ -40,6 +41,106 @@ function upStep(job: Doc): Doc {
 
 function usesAction(job: Doc, action: string): boolean {
   return (job.steps ?? []).some((s: Doc) => String(s.uses ?? "").split("@")[0] === action);
+}
+
+/**
+ * Stands in for `npm` and `pulumi` in a step's script: records each call (one line) in $CALLS.
+ * `npm run --silent flink -- <command> ... [--pipeline <p>]` prints $FAKE_PIPELINES for `pipelines`
+ * (exit $FAKE_PIPELINES_EXIT, default 0);
+ * `verify` and `rollback` exit with the code $FAKE_VERIFY and $FAKE_ROLLBACK give `<p>` (`app` without
+ * --pipeline, e.g. `orders=1 app=0`; 0 when not named), and each verify waits until
+ * $FAKE_VERIFY_TOGETHER of them have started, or fails (exit 9) after 10 s.
+ * `pulumi preview` prints $FAKE_PREVIEW.
+ */
+const FAKE_COMMANDS = {
+  npm: `#!/bin/bash
+echo "npm $*" >> "$CALLS"
+command=$5
+pipeline=app
+args=("$@")
+for ((i = 0; i < $#; i++)); do if [ "\${args[$i]}" = --pipeline ]; then pipeline=\${args[$((i + 1))]}; fi; done
+code_of() { for entry in $1; do if [ "\${entry%%=*}" = "$pipeline" ]; then echo "\${entry#*=}"; return; fi; done; echo 0; }
+case $command in
+  pipelines) printf '%s' "$FAKE_PIPELINES"; exit "\${FAKE_PIPELINES_EXIT:-0}" ;;
+  verify)
+    for ((i = 0; i < 200; i++)); do
+      [ "$(grep -c -- '-- verify ' "$CALLS")" -ge "\${FAKE_VERIFY_TOGETHER:-1}" ] && break
+      sleep 0.05
+    done
+    [ "$i" = 200 ] && exit 9
+    code=$(code_of "$FAKE_VERIFY")
+    if [ "$code" = 0 ]; then echo "$pipeline HEALTHY for 10m"; else echo "$pipeline UNHEALTHY: restarts"; fi
+    exit "$code" ;;
+  rollback) exit "$(code_of "$FAKE_ROLLBACK")" ;;
+esac
+`,
+  pulumi: `#!/bin/bash
+echo "pulumi $*" >> "$CALLS"
+if [ "$1" = preview ]; then printf '%s' "$FAKE_PREVIEW"; fi
+`,
+};
+
+interface StepRun {
+  code: number;
+  stdout: string;
+  /** What the step wrote to $GITHUB_OUTPUT. */
+  outputs: Record<string, string>;
+  /** The fake commands' calls, in order (verify's side by side ones in any order). */
+  calls: string[];
+}
+
+/**
+ * Runs a step's script as GitHub Actions does (`bash -e`) in `dir`, its `${{ }}` expressions (in
+ * `run` and `env`) taken from `context` (an unknown one fails the test), with npm and pulumi faked
+ * ({@link FAKE_COMMANDS}, configured by `fakes`).
+ */
+function runStep(
+  step: Doc,
+  dir: string,
+  context: Record<string, string>,
+  fakes: Record<string, string>,
+): StepRun {
+  const expand = (text: string) =>
+    text.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression: string) => {
+      assert.ok(expression in context, `no value for \${{ ${expression} }}`);
+      return context[expression];
+    });
+  const bin = path.join(dir, "bin");
+  fs.mkdirSync(bin, { recursive: true });
+  for (const [name, script] of Object.entries(FAKE_COMMANDS)) {
+    fs.writeFileSync(path.join(bin, name), script, { mode: 0o755 });
+  }
+  const calls = path.join(dir, "calls.txt");
+  const output = path.join(dir, "github-output.txt");
+  fs.writeFileSync(calls, "");
+  fs.writeFileSync(output, "");
+  fs.writeFileSync(path.join(dir, "step.sh"), expand(String(step.run)));
+  const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v))]));
+  const result = spawnSync("bash", ["-e", "step.sh"], {
+    cwd: dir,
+    encoding: "utf8",
+    env: {
+      PATH: `${bin}:${process.env.PATH}`,
+      CALLS: calls,
+      GITHUB_OUTPUT: output,
+      GITHUB_SHA: "0123456789abcdef0123",
+      GITHUB_RUN_ATTEMPT: "1",
+      ...fakes,
+      ...env,
+    },
+  });
+  return {
+    code: result.status!,
+    stdout: result.stdout,
+    outputs: Object.fromEntries(
+      fs
+        .readFileSync(output, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    ),
+    calls: fs.readFileSync(calls, "utf8").split("\n").filter(Boolean),
+  };
 }
 
 function matrixStacks(job: Doc): { stack: string; environment: string }[] {
@@ -78,6 +179,26 @@ describe("CI/CD workflow", () => {
       assert.match(jobs.checks.if, /push/);
       // The PyFlink job's unit tests run under npm test.
       assert.equal(step(jobs.checks, "actions/setup-python").with["python-version"], "3.11");
+    });
+
+    it("npm test builds the Java job once, running its tests, before the suites that plan its jar", () => {
+      const scripts: Record<string, string> = JSON.parse(
+        fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"),
+      ).scripts;
+      /** What `npm run <name>` runs, its own `npm run`s expanded, in order. */
+      const expanded = (name: string): string[] =>
+        scripts[name].split(" && ").flatMap((command) => {
+          const nested = /^npm run (\S+)$/.exec(command.trim());
+          return nested ? expanded(nested[1]) : [command.trim()];
+        });
+      const run = expanded("test");
+      const builds = run.filter((c) => c.startsWith("mvn") && c.includes("-f app-java/pom.xml"));
+      assert.equal(builds.length, 1, `one Maven build of app-java, got ${JSON.stringify(builds)}`);
+      assert.match(builds[0], /\bpackage\b/);
+      assert.doesNotMatch(builds[0], /-DskipTests/, "with its JUnit tests");
+      assert.ok(run.indexOf(builds[0]) < run.indexOf("mocha"), "java-dev's plans read the built jar");
+      // Alone, build:java still builds the jar (the README's deployment steps name it).
+      assert.match(scripts["build:java"], /-f app-java\/pom\.xml clean package -DskipTests$/);
     });
 
     it("plans every stack offline, which evaluates the policy pack", () => {
@@ -312,18 +433,192 @@ describe("CI/CD workflow", () => {
         assert.ok(install >= 0 && install < snapshot);
       });
 
-      it("passes verify's exit code on: 1 triggers the rollback, 2 fails without one", () => {
-        const run = String(steps[verify].run);
-        assert.match(run, /--for "\$\{\{ inputs\.verify-window \}\}"/);
-        assert.match(run, /code=\$\{PIPESTATUS\[0\]\}/);
-        assert.match(run, /echo "code=\$code" >> "\$GITHUB_OUTPUT"/);
-        assert.match(run, /if \[ "\$code" = 2 \]; then exit 2; fi/);
+      describe("run with npm and pulumi faked, on a stack of one pipeline and on one of three", () => {
+        const list = index((s) => s.id === "pipelines", "listing the pipelines");
+        const changed = JSON.stringify({
+          steps: [
+            {
+              urn: "urn:pulumi:s::flink-pipeline::x$aws:kinesisanalyticsv2/application:Application::flink",
+              op: "update",
+            },
+          ],
+        });
+        const THREE = "orders\nclicks\npayments\n";
+
+        /** The gate's steps in order, stopping at the first that fails, as Actions does. */
+        function runGate(stack: string, fakes: Record<string, string>) {
+          const dir = directoryWith({});
+          const context: Record<string, string> = {
+            "inputs.stack": stack,
+            "inputs.verify-window": "10m",
+            "secrets.PULUMI_ACCESS_TOKEN": "token",
+            "vars.PULUMI_ORG != '' && format('{0}/{1}', vars.PULUMI_ORG, inputs.stack) || inputs.stack": `acme/${stack}`,
+          };
+          const all = { FAKE_PREVIEW: changed, ...fakes };
+          const ran: Record<string, StepRun> = {};
+          ran.list = runStep(steps[list], dir, context, all);
+          context["steps.pipelines.outputs.names"] = ran.list.outputs.names;
+          for (const [name, at] of [
+            ["snapshot", snapshot],
+            ["verify", verify],
+          ] as const) {
+            if (Object.values(ran).some((r) => r.code !== 0)) return ran;
+            ran[name] = runStep(steps[at], dir, context, all);
+          }
+          context["steps.verify.outputs.unhealthy"] = ran.verify.outputs.unhealthy;
+          if (ran.verify.code === 0 && ran.verify.outputs.code === "1") {
+            ran.rollback = runStep(steps[rollback], dir, context, all);
+          }
+          return ran;
+        }
+        const cli = (command: string, stack: string, pipeline?: string, rest = "") =>
+          `npm run --silent flink -- ${command} --stack ${stack}${pipeline ? ` --pipeline ${pipeline}` : ""}${rest}`;
+        const snapshotCall = (stack: string, pipeline?: string) =>
+          cli("snapshot", stack, pipeline, " --if-running --name before-0123456789ab-1");
+        const verifyCall = (stack: string, pipeline?: string) => cli("verify", stack, pipeline, " --for 10m");
+        const refresh = (stack: string) => `pulumi refresh --stack acme/${stack} --yes --skip-preview`;
+
+        it("lists the pipelines from the ops CLI, one line of names for the later steps", () => {
+          const { list: one } = runGate("staging", { FAKE_PIPELINES: "" });
+          assert.deepEqual(
+            [one.code, one.outputs, one.calls],
+            [0, { names: "" }, [cli("pipelines", "staging")]],
+          );
+          const { list: three } = runGate("pipelines-dev", { FAKE_PIPELINES: THREE });
+          assert.deepEqual(three.outputs, { names: "orders clicks payments" });
+        });
+
+        it("stops before pulumi up when the stack's config cannot be read (pipelines exits 2)", () => {
+          const ran = runGate("pipelines-dev", { FAKE_PIPELINES: "", FAKE_PIPELINES_EXIT: "2" });
+          assert.equal(ran.list.code, 2);
+          assert.deepEqual(Object.keys(ran), ["list"]);
+        });
+
+        it("on a stack of one pipeline, acts on its application without --pipeline, as before", () => {
+          const ran = runGate("staging", { FAKE_PIPELINES: "", FAKE_VERIFY: "app=1" });
+          assert.deepEqual(ran.snapshot.calls, [
+            `pulumi preview --stack acme/staging --json`,
+            snapshotCall("staging"),
+          ]);
+          assert.deepEqual([ran.verify.code, ran.verify.outputs], [0, { code: "1", unhealthy: "" }]);
+          assert.deepEqual(ran.verify.calls, [verifyCall("staging")]);
+          assert.equal(ran.verify.stdout, "app UNHEALTHY: restarts\n");
+          assert.deepEqual(ran.rollback.calls, [cli("rollback", "staging"), refresh("staging")]);
+          assert.equal(
+            ran.rollback.stdout,
+            "::error::staging was unhealthy after the update and has been rolled back: app UNHEALTHY: restarts\n",
+          );
+          assert.equal(ran.rollback.code, 1);
+        });
+
+        it("takes no snapshot when the preview leaves every application as it is", () => {
+          const same = JSON.stringify({ steps: [{ urn: changed.split('"')[5], op: "same" }] });
+          const ran = runGate("pipelines-dev", { FAKE_PIPELINES: THREE, FAKE_PREVIEW: same });
+          assert.deepEqual(ran.snapshot.calls, ["pulumi preview --stack acme/pipelines-dev --json"]);
+          assert.match(ran.snapshot.stdout, /does not touch the Flink application: no snapshot needed/);
+        });
+
+        const rolledBack = (pipeline: string) =>
+          `::error::pipelines-dev pipeline ${pipeline} was unhealthy after the update and has been rolled back: ${pipeline} UNHEALTHY: restarts`;
+        const cases: {
+          title: string;
+          fakes: Record<string, string>;
+          /** verify's exit code and its step's outputs. */
+          verify: [number, Record<string, string>];
+          /** What verify printed beyond each pipeline's first line. */
+          errors: string[];
+          rollbacks: string[];
+          rollbackErrors: string[];
+        }[] = [
+          {
+            title: "every pipeline healthy",
+            fakes: {},
+            verify: [0, { code: "0", unhealthy: "" }],
+            errors: [],
+            rollbacks: [],
+            rollbackErrors: [],
+          },
+          {
+            title: "clicks unhealthy: only clicks is rolled back",
+            fakes: { FAKE_VERIFY: "clicks=1" },
+            verify: [0, { code: "1", unhealthy: "clicks" }],
+            errors: [],
+            rollbacks: ["clicks"],
+            rollbackErrors: [rolledBack("clicks")],
+          },
+          {
+            title: "orders unhealthy, payments not checked: orders is rolled back, and the job fails",
+            fakes: { FAKE_VERIFY: "orders=1 payments=2" },
+            verify: [0, { code: "1", unhealthy: "orders" }],
+            errors: ["::error::could not check the health of pipelines-dev pipeline payments (exit 2)"],
+            rollbacks: ["orders"],
+            rollbackErrors: [rolledBack("orders")],
+          },
+          {
+            title: "payments not checked: the step fails, nothing is rolled back",
+            fakes: { FAKE_VERIFY: "payments=2" },
+            verify: [2, { code: "2", unhealthy: "" }],
+            errors: ["::error::could not check the health of pipelines-dev pipeline payments (exit 2)"],
+            rollbacks: [],
+            rollbackErrors: [],
+          },
+          {
+            title: "orders and payments unhealthy, orders' rollback fails: payments is rolled back still",
+            fakes: { FAKE_VERIFY: "orders=1 payments=1", FAKE_ROLLBACK: "orders=1" },
+            verify: [0, { code: "1", unhealthy: "orders payments" }],
+            errors: [],
+            rollbacks: ["orders", "payments"],
+            rollbackErrors: [
+              "::error::pipelines-dev pipeline orders was unhealthy after the update and its rollback failed: orders UNHEALTHY: restarts",
+              rolledBack("payments"),
+            ],
+          },
+        ];
+        for (const { title, fakes, verify, errors, rollbacks, rollbackErrors } of cases) {
+          it(`on three pipelines, ${title}`, () => {
+            const ran = runGate("pipelines-dev", {
+              FAKE_PIPELINES: THREE,
+              FAKE_VERIFY_TOGETHER: "3",
+              ...fakes,
+            });
+            const names = ["orders", "clicks", "payments"];
+            assert.deepEqual(
+              ran.snapshot.calls.slice(1),
+              names.map((p) => snapshotCall("pipelines-dev", p)),
+            );
+            // Side by side: each verify waited for all three to start.
+            assert.deepEqual(
+              [...ran.verify.calls].sort(),
+              names.map((p) => verifyCall("pipelines-dev", p)).sort(),
+            );
+            assert.deepEqual([ran.verify.code, ran.verify.outputs], verify);
+            assert.deepEqual(
+              ran.verify.stdout.split("\n").filter((line) => line.startsWith("::")),
+              errors,
+            );
+            // Each pipeline's outcome once, in the file's order.
+            assert.deepEqual(
+              ran.verify.stdout
+                .split("\n")
+                .filter((line) => / (UN)?HEALTHY/.test(line))
+                .map((line) => line.split(" ")[0]),
+              names,
+            );
+            if (rollbacks.length === 0) return assert.equal(ran.rollback, undefined);
+            assert.deepEqual(ran.rollback.calls, [
+              ...rollbacks.map((p) => cli("rollback", "pipelines-dev", p)),
+              refresh("pipelines-dev"),
+            ]);
+            assert.deepEqual(ran.rollback.stdout.split("\n").filter(Boolean), rollbackErrors);
+            assert.equal(ran.rollback.code, 1);
+          });
+        }
       });
 
       it("fails the job with the reason after rolling back, and refreshes the state", () => {
         const run = String(steps[rollback].run);
         assert.match(run, /pulumi refresh --stack "\$STACK_REF" --yes/);
-        assert.match(run, /::error::.*rolled back: \$\(head -n 1 verify\.txt\)/);
+        assert.match(run, /::error::.*rolled back: \$reason/);
         assert.match(run.trim(), /exit 1$/);
       });
     });

@@ -6,6 +6,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, pipelineConfig } from "flink-pipeline";
+import { uncheckedFlinkVersionWarnings } from "../../components/flinkPipeline";
+import { FlinkConfig } from "../../stacks/flinkConfig";
 import { PlanDocument } from "../../tools/planReport";
 import { PROJECT_DIR, planInProcess as plan } from "../helpers";
 
@@ -67,4 +69,47 @@ describe("FlinkPipeline from another program", () => {
         ),
     );
   });
+});
+
+describe("the warnings for artifacts whose Flink version cannot be read", () => {
+  const flink = (runtime: string, artifactFlinkVersion: FlinkConfig["artifactFlinkVersion"]) =>
+    ({ runtime, artifactFlinkVersion }) as FlinkConfig;
+  const [a, b] = [{ unreadable: "a.jar does not exist" }, { unreadable: "b.jar does not exist" }];
+  const warning = (runtime: string, users: string, reason: string) =>
+    `the artifact's Flink version is not checked against flink.runtime ${runtime}${users}: ${reason}`;
+  const cases: [string, [string | undefined, FlinkConfig][], string[]][] = [
+    ["a readable artifact: none", [["x", flink("FLINK-1_20", { version: "1.20.0" })]], []],
+    [
+      "a stack's one pipeline: no name",
+      [[undefined, flink("FLINK-1_20", a)]],
+      [warning("FLINK-1_20", "", a.unreadable)],
+    ],
+    [
+      "one per artifact, in the pipelines' order",
+      [
+        ["x", flink("FLINK-1_20", a)],
+        ["y", flink("FLINK-1_20", b)],
+        ["z", flink("FLINK-1_20", a)],
+        ["w", flink("FLINK-1_20", { version: "1.20.0" })],
+      ],
+      [
+        warning("FLINK-1_20", " (pipelines x, z)", a.unreadable),
+        warning("FLINK-1_20", " (pipeline y)", b.unreadable),
+      ],
+    ],
+    [
+      "one artifact on two runtimes: one each, as each names its runtime",
+      [
+        ["x", flink("FLINK-1_20", a)],
+        ["y", flink("FLINK-2_2", a)],
+      ],
+      [
+        warning("FLINK-1_20", " (pipeline x)", a.unreadable),
+        warning("FLINK-2_2", " (pipeline y)", a.unreadable),
+      ],
+    ],
+  ];
+  for (const [title, pipelines, expected] of cases) {
+    it(title, () => assert.deepEqual(uncheckedFlinkVersionWarnings(pipelines), expected));
+  }
 });

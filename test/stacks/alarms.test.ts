@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import { validateStackConfig } from "../../stacks/config";
 import { ConfigError } from "../../stacks/validation";
 import { readStackFiles } from "../../tools/stackFiles";
 import {
@@ -7,6 +6,7 @@ import {
   configProblems,
   directoryWith,
   inputsOf,
+  onePipelineConfig,
   planStack,
   resourceOf,
   resourcesOf,
@@ -27,7 +27,7 @@ function validate(alarms: unknown, flink: Record<string, unknown> = {}) {
     "flink-pipeline:flink": JSON.stringify({ artifact: "job", ...flink }),
   };
   if (alarms !== undefined) raw["flink-pipeline:alarms"] = JSON.stringify(alarms);
-  return validateStackConfig(raw, context);
+  return onePipelineConfig(raw, context);
 }
 
 function problemsOf(alarms: unknown, flink: Record<string, unknown> = {}): string[] {

@@ -1,8 +1,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { validateStackConfig } from "../../stacks/config";
 import { ConfigError } from "../../stacks/validation";
-import { cliConfig, configProblems, directoryWith, zipOf } from "../helpers";
+import { cliConfig, configProblems, directoryWith, onePipelineConfig, zipOf } from "../helpers";
 
 const workDir = directoryWith({
   "job/main.py": "print('job')\n",
@@ -26,7 +25,7 @@ const context = { project: "flink-pipeline", stack: "team-a", projectDir: workDi
 
 /** Validates config values given as objects, the way the CLI passes them (JSON strings). */
 function validate(values: Record<string, unknown>, overrides: Partial<typeof context> = {}) {
-  return validateStackConfig(
+  return onePipelineConfig(
     { "flink-pipeline:flink": JSON.stringify({ artifact: "job" }), ...cliConfig(values) },
     { ...context, ...overrides },
   );

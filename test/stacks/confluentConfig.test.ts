@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { ValidationContext, validateStackConfig } from "../../stacks/config";
+import { ValidationContext } from "../../stacks/config";
 import { ConfluentSourceConfig } from "../../stacks/confluentConfig";
-import { cliConfig, configProblems, directoryWith } from "../helpers";
+import { cliConfig, configProblems, directoryWith, onePipelineConfig } from "../helpers";
 
 const workDir = directoryWith({ "job/main.py": "print('job')\n" });
 
@@ -22,7 +22,7 @@ const SOURCE = {
 
 /** Validates values given as objects (as the CLI passes them: JSON strings). */
 function validate(values: Record<string, unknown>, overrides: Partial<ValidationContext> = {}) {
-  return validateStackConfig(cliConfig({ "flink-pipeline:flink": { artifact: "job" }, ...values }), {
+  return onePipelineConfig(cliConfig({ "flink-pipeline:flink": { artifact: "job" }, ...values }), {
     ...context,
     ...overrides,
   });

@@ -1,7 +1,6 @@
 import { strict as assert } from "assert";
-import { validateStackConfig } from "../../stacks/config";
 import { AWS_REGIONS, PROVIDER_CONFIG_KEYS, closest, editDistance } from "../../stacks/namespaces";
-import { cliConfig, configProblems, directoryWith } from "../helpers";
+import { cliConfig, configProblems, directoryWith, onePipelineConfig } from "../helpers";
 
 const workDir = directoryWith({ "job/main.py": "print('job')\n" });
 const context = { project: "flink-pipeline", stack: "team-a", projectDir: workDir, dryRun: true };
@@ -9,7 +8,7 @@ const context = { project: "flink-pipeline", stack: "team-a", projectDir: workDi
 /** The problems of a config holding `values` besides a valid artifact and region. */
 function problemsOf(values: Record<string, unknown>): string[] {
   return configProblems(() =>
-    validateStackConfig(
+    onePipelineConfig(
       { "aws:region": "eu-west-1", "flink-pipeline:flink": '{"artifact":"job"}', ...cliConfig(values) },
       context,
     ),

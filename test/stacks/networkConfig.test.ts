@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import { subnetLayout, subnetPlacementProblem } from "../../components/network";
-import { validateStackConfig } from "../../stacks/config";
 import {
   NetworkConfig,
   kafkaPortFor,
@@ -8,7 +7,7 @@ import {
   validateNetworkForSource,
 } from "../../stacks/networkConfig";
 import { Section } from "../../stacks/validation";
-import { PROJECT_DIR, configProblems } from "../helpers";
+import { PROJECT_DIR, configProblems, onePipelineConfig } from "../helpers";
 
 const context = { project: "flink-pipeline", stack: "team-a", projectDir: PROJECT_DIR, dryRun: true };
 const ALL_ENDPOINTS = {
@@ -32,13 +31,13 @@ function read(raw: unknown): { network: NetworkConfig; problems: string[] } {
 /** Problems of a whole stack config whose network (and source) are `values`. */
 function stackProblems(network: unknown): string[] {
   return configProblems(() =>
-    validateStackConfig({ "flink-pipeline:network": JSON.stringify(network) }, context),
+    onePipelineConfig({ "flink-pipeline:network": JSON.stringify(network) }, context),
   );
 }
 
 describe("network config", () => {
   it("is public when the stack says nothing", () => {
-    const config = validateStackConfig({}, context);
+    const config = onePipelineConfig({}, context);
     assert.deepEqual(config.network, { mode: "public" });
   });
 

@@ -1,11 +1,6 @@
 /** `flink-pipeline:pipelines`: each pipeline's sections validated as the top-level ones, under its own keys. */
 import { strict as assert } from "assert";
-import {
-  PipelinesStackConfig,
-  projectDefaults,
-  validateStack,
-  validateStackConfig,
-} from "../../stacks/config";
+import { PipelinesStackConfig, projectDefaults, validateStack } from "../../stacks/config";
 import { PROJECT_DIR, cliConfig, configProblems, directoryWith } from "../helpers";
 
 const workDir = directoryWith({ "job/main.py": "print('job')\n", "job/lib/pyflink-dependencies.jar": "jar" });
@@ -150,17 +145,6 @@ describe("flink-pipeline:pipelines", () => {
     assert.deepEqual(
       configProblems(() => validateStack(cliConfig({ [KEY]: ["orders"] }), context)),
       [`${KEY} must be an object (got ["orders"])`, `${KEY} must name at least one pipeline (got none)`],
-    );
-  });
-
-  it("is refused where a stack of one pipeline is expected", () => {
-    assert.deepEqual(
-      configProblems(() =>
-        validateStackConfig(cliConfig({ [KEY]: { orders: { flink: { artifact: "job" } } } }), context),
-      ),
-      [
-        `${KEY} is set: this command acts on a stack of one pipeline (its top-level source, table, flink and alarms)`,
-      ],
     );
   });
 });

@@ -6,12 +6,12 @@ import {
   cliConfig,
   configProblems,
   inputsOf,
+  onePipelineConfig,
   planStack,
   resourceOf,
   resourcesOf,
   statementsOf,
 } from "../helpers";
-import { validateStackConfig } from "../../stacks/config";
 
 const APPLICATION = "aws:kinesisanalyticsv2/application:Application";
 const KEY = "aws:kms/key:Key";
@@ -73,7 +73,7 @@ describe("application state encryption", () => {
   it("refuses anything else", () => {
     assert.deepEqual(
       configProblems(() =>
-        validateStackConfig(
+        onePipelineConfig(
           cliConfig({ "flink-pipeline:flink": { artifact: "app", stateEncryption: "alias/mine" } }),
           {
             project: "flink-pipeline",

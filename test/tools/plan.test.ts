@@ -7,7 +7,7 @@ import { parseArgs } from "../../tools/plan";
 import { DEFAULT_ASSUMPTIONS } from "../../tools/cost";
 import { PlanDocument } from "../../tools/planReport";
 import { stackNames } from "../../tools/stackFiles";
-import { PROJECT_DIR, planInProcess as plan } from "../helpers";
+import { PROJECT_DIR, planInProcess as plan, projectWith } from "../helpers";
 
 describe("the offline plan", () => {
   describe("arguments", () => {
@@ -163,6 +163,71 @@ describe("the offline plan", () => {
     assert.equal(result.status, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).stack, "staging");
   });
+});
+
+describe("the plan's warning about an artifact whose Flink version it cannot read", () => {
+  const shipped = (stack: string) => fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`), "utf8");
+  const s3 = (key: string) =>
+    `the artifact is an S3 object (s3://team/${key}), which the program does not download`;
+  const unchecked = (users: string, key: string) =>
+    `warning: [runtime] the artifact's Flink version is not checked against flink.runtime FLINK-1_20${users}: ${s3(key)}`;
+
+  // The artifacts' bucket is outside the stack: the policy pack must be told.
+  const policyConfig = JSON.stringify({
+    ...JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policy/config/dev.json"), "utf8")),
+    "iam-statements-scoped-to-stack": { enforcementLevel: "mandatory", externalArtifactBuckets: ["team"] },
+  });
+
+  /** The warnings of a plan of `stack` whose file is `file`, the k-th `artifact: app` set to `artifacts[k]`. */
+  async function warnings(stack: string, file: string, artifacts: string[]): Promise<string[]> {
+    let k = 0;
+    const content = file.replace(/artifact: app\b/g, () => `artifact: ${artifacts[k++]}`);
+    assert.equal(k, artifacts.length, "one artifact per pipeline");
+    const warn = console.warn;
+    const warned: string[] = [];
+    console.warn = (...args: unknown[]) => void warned.push(args.join(" "));
+    try {
+      const projectDir = projectWith({
+        [`Pulumi.${stack}.yaml`]: content,
+        "policy/config/dev.json": policyConfig,
+      });
+      const program = path.join(PROJECT_DIR, "index.ts");
+      const { code, stderr } = await plan(["--stack", stack, "--program", program], projectDir);
+      assert.equal(code, 0, stderr);
+    } finally {
+      console.warn = warn;
+    }
+    return warned.filter((line) => line.includes("Flink version"));
+  }
+
+  const cases: [string, string, string[], string[]][] = [
+    [
+      "pipelines-dev",
+      "orders and clicks share one artifact, payments has its own: one warning per artifact, naming its pipelines",
+      ["s3://team/features.zip", "s3://team/features.zip", "s3://team/payments.zip"],
+      [
+        unchecked(" (pipelines orders, clicks)", "features.zip"),
+        unchecked(" (pipeline payments)", "payments.zip"),
+      ],
+    ],
+    [
+      "pipelines-dev",
+      "all three share one artifact: one warning",
+      ["s3://team/features.zip", "s3://team/features.zip", "s3://team/features.zip"],
+      [unchecked(" (pipelines orders, clicks, payments)", "features.zip")],
+    ],
+    [
+      "dev",
+      "a stack of one pipeline: one warning, as before",
+      ["s3://team/features.zip"],
+      [unchecked("", "features.zip")],
+    ],
+  ];
+  for (const [stack, title, artifacts, expected] of cases) {
+    it(`${stack}: ${title}`, async () => {
+      assert.deepEqual(await warnings(stack, shipped(stack), artifacts), expected);
+    });
+  }
 });
 
 describe("the offline plan as a policy check", () => {

@@ -1,8 +1,15 @@
 /** Command-line parsing of `npm run flink -- <command> --stack <name> [--pipeline <name>] [flags]`. */
 import { UsageError, refuseRepeated } from "../stackFiles";
 
+/** The commands on a stack's applications. */
 export const COMMANDS = ["status", "snapshot", "snapshots", "stop", "start", "rollback", "verify"] as const;
 export type Command = (typeof COMMANDS)[number];
+
+/**
+ * Prints the names in a stack's `flink-pipeline:pipelines`, one a line (none for a stack of one
+ * pipeline), from its config file alone: what a script loops over, e.g. the deploy workflow's gate.
+ */
+export const PIPELINES = "pipelines";
 
 /**
  * On a stack with `flink-pipeline:pipelines`, the commands that act on every pipeline unless
@@ -11,17 +18,24 @@ export type Command = (typeof COMMANDS)[number];
  */
 export const EVERY_PIPELINE: ReadonlySet<Command> = new Set<Command>(["status", "snapshots"]);
 
-/** What each command accepts besides `--stack`, `--pipeline`, `--json` and `--timeout`. */
-const FLAGS: Record<Command, { value: string[]; boolean: string[] }> = {
-  status: { value: [], boolean: [] },
-  snapshot: { value: ["name"], boolean: ["if-running"] },
-  snapshots: { value: ["keep", "min-age"], boolean: ["prune"] },
-  stop: { value: [], boolean: ["force"] },
-  start: { value: ["restore"], boolean: ["allow-non-restored-state"] },
-  rollback: { value: [], boolean: [] },
-  verify: { value: ["for"], boolean: [] },
+/** A command on applications: `--pipeline` and `--timeout`, then its own flags. */
+const onApplications = (value: string[], boolean: string[]) => ({
+  value: ["pipeline", "timeout", ...value],
+  boolean,
+});
+
+/** What each command accepts besides `--stack` and `--json`. */
+const FLAGS: Record<Command | typeof PIPELINES, { value: string[]; boolean: string[] }> = {
+  status: onApplications([], []),
+  snapshot: onApplications(["name"], ["if-running"]),
+  snapshots: onApplications(["keep", "min-age"], ["prune"]),
+  stop: onApplications([], ["force"]),
+  start: onApplications(["restore"], ["allow-non-restored-state"]),
+  rollback: onApplications([], []),
+  verify: onApplications(["for"], []),
+  pipelines: { value: [], boolean: [] },
 };
-const COMMON = { value: ["stack", "pipeline", "timeout"], boolean: ["json"] };
+const COMMON = { value: ["stack"], boolean: ["json"] };
 
 export const USAGE = `usage: npm run flink -- <command> --stack <name> [--pipeline <name>] [--json] [--timeout <duration>]
   status                                     state, runtime, version, last operation, snapshots, health
@@ -36,6 +50,8 @@ export const USAGE = `usage: npm run flink -- <command> --stack <name> [--pipeli
   rollback                                   roll back to the previous version and wait for the outcome
   verify [--for <duration>]                  watch the health signals for a window (default 5m):
                                              exit 0 healthy, 1 unhealthy
+  pipelines                                  the names in flink-pipeline:pipelines, one a line (none
+                                             for a stack of one pipeline); reads only the config file
 --pipeline <name>  on a stack with flink-pipeline:pipelines, the pipeline to act on; needed by
                    ${COMMANDS.filter((c) => !EVERY_PIPELINE.has(c)).join(", ")} (each changes or watches one application).
                    Without it, ${[...EVERY_PIPELINE].join(" and ")} act on every pipeline, one after the other,
@@ -44,7 +60,7 @@ export const USAGE = `usage: npm run flink -- <command> --stack <name> [--pipeli
 durations: <n>s, <n>m, <n>h or <n>d`;
 
 export interface ParsedArgs {
-  command: Command;
+  command: Command | typeof PIPELINES;
   stack: string;
   /** The pipeline of a stack with `flink-pipeline:pipelines`. @default every pipeline, for the commands that allow it */
   pipeline?: string;
@@ -58,10 +74,12 @@ export interface ParsedArgs {
 export function parseArgs(argv: string[]): ParsedArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h") throw new UsageError(USAGE);
-  if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new UsageError(`unknown command ${JSON.stringify(command)}; commands: ${COMMANDS.join(", ")}`);
+  if (!Object.keys(FLAGS).includes(command)) {
+    throw new UsageError(
+      `unknown command ${JSON.stringify(command)}; commands: ${Object.keys(FLAGS).join(", ")}`,
+    );
   }
-  const known = FLAGS[command as Command];
+  const known = FLAGS[command as ParsedArgs["command"]];
   const valueFlags = [...COMMON.value, ...known.value];
   const booleanFlags = [...COMMON.boolean, ...known.boolean];
   const values: Record<string, string> = {};
@@ -91,11 +109,19 @@ export function parseArgs(argv: string[]): ParsedArgs {
   delete values.pipeline;
   const timeoutMs = values.timeout !== undefined ? parseDuration(values.timeout, "--timeout") : undefined;
   delete values.timeout;
-  checkCombinations(command as Command, values, flags);
-  return { command: command as Command, stack, pipeline, json: flags.has("json"), timeoutMs, values, flags };
+  checkCombinations(command, values, flags);
+  return {
+    command: command as ParsedArgs["command"],
+    stack,
+    pipeline,
+    json: flags.has("json"),
+    timeoutMs,
+    values,
+    flags,
+  };
 }
 
-function checkCombinations(command: Command, values: Record<string, string>, flags: Set<string>): void {
+function checkCombinations(command: string, values: Record<string, string>, flags: Set<string>): void {
   if (command !== "snapshots") return;
   const pruning = flags.has("prune");
   for (const option of ["keep", "min-age"]) {

@@ -1,14 +1,15 @@
 /**
  * `npm run flink -- <command> --stack <name> [--pipeline <name>]`: operations on a stack's Managed
- * Flink applications (status, snapshots, stop/start, rollback, health verification). Exit codes:
+ * Flink applications (status, snapshots, stop/start, rollback, health verification), and the list
+ * of its pipelines. Exit codes:
  * 0 done or healthy, 1 failed or unhealthy, 2 usage, config or credentials. See docs/operations.md.
  */
 import * as path from "path";
 import { UsageError } from "../stackFiles";
-import { parseArgs, parseDuration } from "./args";
+import { Command, PIPELINES, ParsedArgs, parseArgs, parseDuration } from "./args";
 import { Clients, Clock, OperationFailed, createClients, systemClock } from "./aws";
 import * as ops from "./operations";
-import { Target, loadTargets } from "./target";
+import { Target, loadTargets, pipelineNames } from "./target";
 
 export interface CliDeps {
   projectDir?: string;
@@ -25,7 +26,17 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
   try {
     const args = parseArgs(argv);
     const projectDir = deps.projectDir ?? path.resolve(__dirname, "..", "..");
-    const targets = loadTargets(projectDir, args.stack, args.command, args.pipeline);
+    const command = args.command;
+    if (command === PIPELINES) {
+      const names = pipelineNames(projectDir, args.stack);
+      stdout(
+        args.json
+          ? `${JSON.stringify({ pipelines: names }, null, 2)}\n`
+          : names.map((n) => `${n}\n`).join(""),
+      );
+      return 0;
+    }
+    const targets = loadTargets(projectDir, args.stack, command, args.pipeline);
     // One region per stack: its pipelines share the clients.
     const clients = (deps.clients ?? ((t) => createClients(t.region)))(targets[0]);
     const outcomes: [Target, ops.Outcome][] = [];
@@ -38,7 +49,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
         timeoutMs: args.timeoutMs ?? target.updateTimeoutMs,
         pollMs: deps.pollMs ?? 15_000,
       };
-      outcomes.push([target, await run(args, ctx)]);
+      outcomes.push([target, await run(command, args, ctx)]);
     }
     // Without --pipeline on a stack with pipelines, a section each (even for one entry): scripts see one shape.
     const outcome =
@@ -63,9 +74,9 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
   }
 }
 
-function run(args: ReturnType<typeof parseArgs>, ctx: ops.Context): Promise<ops.Outcome> {
+function run(command: Command, args: ParsedArgs, ctx: ops.Context): Promise<ops.Outcome> {
   const { values, flags } = args;
-  switch (args.command) {
+  switch (command) {
     case "status":
       return ops.status(ctx);
     case "snapshot":

@@ -60,17 +60,8 @@ export function selectPipelines(
   );
 }
 
-/**
- * The stack's one application, or the selected ones of its `pipelines` (see {@link selectPipelines}).
- * `aws:region` from the stack's config, else the environment's region.
- */
-export function loadTargets(
-  projectDir: string,
-  stack: string,
-  command: Command,
-  requested: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): Target[] {
+/** A stack's config, validated by the program's own loader; bad config is a usage error. */
+function loadStack(projectDir: string, stack: string) {
   const files = readStackFiles(projectDir, stack);
   const stackFile = `Pulumi.${stack}.yaml`;
   let config: StackConfig | PipelinesStackConfig;
@@ -88,7 +79,26 @@ export function loadTargets(
     if (error instanceof ConfigError) throw new UsageError(`${stackFile}: ${error.problems.join("; ")}`);
     throw error;
   }
-  const pipelines = "pipelines" in config ? config.pipelines : undefined;
+  return { files, stackFile, config, pipelines: "pipelines" in config ? config.pipelines : undefined };
+}
+
+/** The names in the stack's `flink-pipeline:pipelines`, in its file's order; none for a stack of one pipeline. */
+export function pipelineNames(projectDir: string, stack: string): string[] {
+  return Object.keys(loadStack(projectDir, stack).pipelines ?? {});
+}
+
+/**
+ * The stack's one application, or the selected ones of its `pipelines` (see {@link selectPipelines}).
+ * `aws:region` from the stack's config, else the environment's region.
+ */
+export function loadTargets(
+  projectDir: string,
+  stack: string,
+  command: Command,
+  requested: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Target[] {
+  const { files, stackFile, config, pipelines } = loadStack(projectDir, stack);
   const selected = selectPipelines(command, stackFile, pipelines && Object.keys(pipelines), requested);
   const region = files.config["aws:region"] ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) {

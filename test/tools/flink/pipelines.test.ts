@@ -168,6 +168,47 @@ describe("npm run flink on a stack of several pipelines (flink-pipeline:pipeline
       const { code, out } = await h.run("status", "--stack", "dev", "--pipeline", "orders", "--json");
       assert.equal(code, 0);
       assert.equal(JSON.parse(out).applicationName, "flink-pipeline-dev-orders");
+      assert.deepEqual(await h.run("pipelines", "--stack", "dev"), {
+        code: 0,
+        out: "orders\nclicks\npayments\n",
+        err: "",
+      });
+      assert.deepEqual(await h.run("pipelines", "--stack", STACK), { code: 0, out: "", err: "" });
+    });
+  });
+
+  describe("pipelines (the names a script loops over)", () => {
+    const cases: [string[], number, string, string][] = [
+      [["pipelines", "--stack", STACK], 0, "orders\nclicks\npayments\n", ""],
+      [
+        ["pipelines", "--stack", STACK, "--json"],
+        0,
+        '{\n  "pipelines": [\n    "orders",\n    "clicks",\n    "payments"\n  ]\n}\n',
+        "",
+      ],
+      [["pipelines", "--stack", "dev"], 0, "", ""],
+      [["pipelines", "--stack", "dev", "--json"], 0, '{\n  "pipelines": []\n}\n', ""],
+      [
+        ["pipelines", "--stack", STACK, "--pipeline", "orders"],
+        2,
+        "",
+        "pipelines does not take --pipeline; it takes --stack, --json\n",
+      ],
+      [["pipelines"], 2, "", "pipelines needs --stack <name>\n"],
+    ];
+    for (const [argv, code, out, err] of cases) {
+      it(`${argv.join(" ")}: exit ${code}${out ? `, ${JSON.stringify(out)}` : ""}`, async () => {
+        const h = stackHarness();
+        assert.deepEqual(await h.run(...argv), { code, out, err });
+        assert.deepEqual(h.flinkCalls(), [], "nothing sent");
+      });
+    }
+
+    it("reports a stack's bad config as the other commands do, with exit 2", async () => {
+      const dir = projectWith({ "Pulumi.team.yaml": "config:\n  flink-pipeline:pipelines: {}\n" });
+      const { code, err } = await stackHarness(dir).run("pipelines", "--stack", "team");
+      assert.equal(code, 2);
+      assert.match(err, /^Pulumi\.team\.yaml: flink-pipeline:pipelines must name at least one pipeline/);
     });
   });
 
