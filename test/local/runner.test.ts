@@ -26,7 +26,8 @@ describe("npm run local: a job that failed once is a failed run", () => {
           entries: [
             {
               exceptionName: "org.apache.flink.table.api.TableException",
-              stacktrace: "org.apache.flink.table.api.TableException: Unsupported message kind: UPDATE_BEFORE\n\tat x",
+              stacktrace:
+                "org.apache.flink.table.api.TableException: Unsupported message kind: UPDATE_BEFORE\n\tat x",
             },
           ],
         },
