@@ -10,7 +10,10 @@
  *    And the SDK captures a stack trace for every promise it makes (`debuggablePromise`, some 60
  *    per resource), read only in its message about promises left pending at exit: a third of the
  *    plan's time per resource. The plan's promises carry PROMISE_TRACE_NOTE instead (pending
- *    ones are still reported, by context).
+ *    ones are still reported, by context). Likewise every resource's constructor captures the
+ *    whole stack (`Resource.stackTrace`) for the source position and stack trace of its register
+ *    request, which only the engine's diagnostics read; the mock runtime never does. The plan's
+ *    resources carry none.
  *    test/tools/startup.test.ts fails when an SDK upgrade moves any of these (the deferral would
  *    silently stop working) or loads the deferred code anyway.
  * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
@@ -35,6 +38,7 @@ const DEFERRED = new Set([
 ]);
 
 const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
+const resourceFile = path.join(pulumiDir, "resource.js");
 const PROMISE_TRACE_NOTE = "(not recorded by the offline plan: tools/startup.js)";
 
 const SHARED_PACKAGES = ["@pulumi/pulumi", "@pulumi/policy"];
@@ -90,9 +94,14 @@ Module._load = function (request, parent, isMain) {
   ) {
     return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
   }
-  if (!/typescript-shim|automation|arborist|normalize-package-data|fdir|debuggable/.test(request))
+  if (!/typescript-shim|automation|arborist|normalize-package-data|fdir|debuggable|resource/.test(request))
     return load.call(this, request, parent, isMain);
   const filename = Module._resolveFilename(request, parent, isMain);
+  if (filename === resourceFile && !Module._cache[filename]) {
+    const resource = load.call(this, request, parent, isMain);
+    if (typeof resource.Resource?.stackTrace === "function") resource.Resource.stackTrace = () => [];
+    return resource;
+  }
   if (filename === debuggableFile && !Module._cache[filename]) {
     const debuggable = load.call(this, request, parent, isMain);
     if (typeof debuggable.debuggablePromise === "function") {
@@ -110,6 +119,6 @@ Module._load = function (request, parent, isMain) {
 };
 
 /** What this module relies on in the SDK, for test/tools/startup.test.ts. */
-module.exports = { DEFERRED, SDK_FILES: [...DEFERRED, debuggableFile], PROMISE_TRACE_NOTE };
+module.exports = { DEFERRED, SDK_FILES: [...DEFERRED, debuggableFile, resourceFile], PROMISE_TRACE_NOTE };
 
 require("./register");

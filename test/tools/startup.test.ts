@@ -26,6 +26,10 @@ const fromCodePaths = createRequire(require.resolve("@pulumi/pulumi/runtime/clos
   await debuggable.debuggablePromise(traced, "test");
   const used = {
     promiseTrace: traced._debugStackTrace === PROMISE_TRACE_NOTE,
+    // The Resource constructor still takes its source position from Resource.stackTrace, which captures none.
+    resourceTrace:
+      String(pulumi.Resource).includes("Resource.stackTrace(") &&
+      JSON.stringify(pulumi.Resource.stackTrace(0)) === "[]",
     LocalWorkspace: typeof pulumi.automation.LocalWorkspace,
     serialized: (await pulumi.runtime.serializeFunction(() => 40 + 2)).text.includes("40 + 2"),
     Arborist: typeof fromCodePaths("@npmcli/arborist").Arborist,
@@ -85,7 +89,7 @@ describe("the plan's start-up", function () {
   });
 
   it("relies only on SDK files that exist", () => {
-    for (const file of report.deferred)
+    for (const file of report.sdkFiles)
       assert.ok(fs.existsSync(file), `${file} is gone: update tools/startup.js`);
   });
 
@@ -105,9 +109,10 @@ describe("the plan's start-up", function () {
     for (const file of report.deferred) assert.ok(!report.afterPlan.includes(file), `${file} loaded`);
   });
 
-  it("skips the SDK's per-promise stack trace, and loads each deferred module on first use", () => {
+  it("skips the SDK's per-promise and per-resource stack traces, and loads each deferred module on first use", () => {
     assert.deepEqual(report.used, {
       promiseTrace: true,
+      resourceTrace: true,
       LocalWorkspace: "function",
       serialized: true,
       Arborist: "function",
