@@ -4,8 +4,9 @@
  *
  * 1. Deferred SDK internals. `@pulumi/pulumi` loads on every require what only closure
  *    serialization (the TypeScript compiler through its shim; `@npmcli/arborist` with its npm
- *    client tree, `normalize-package-data` and `fdir` for code paths) and the Automation API use;
- *    the plan uses neither. Each is replaced by a stand-in that loads the real module on first
+ *    client tree, `normalize-package-data` and `fdir` for code paths), the Automation API and the
+ *    connections to the engine (gRPC with its generated clients, OpenTelemetry to trace the calls)
+ *    use; the plan, whose engine is the mock runtime, uses none of them. Each is replaced by a stand-in that loads the real module on first
  *    use, so `pulumi.automation.LocalWorkspace` or `pulumi.runtime.serializeFunction` still work.
  *    And the SDK captures a stack trace for every promise it makes (`debuggablePromise`, some 60
  *    per resource), read only in its message about promises left pending at exit: a third of the
@@ -21,6 +22,7 @@
  *    in-process, so the pack resolves them to the project's copies (one load, one runtime state).
  * 3. The project's TypeScript, through the transpile cache of ./register.js.
  */
+const fs = require("fs");
 const Module = require("module");
 const path = require("path");
 
@@ -35,6 +37,14 @@ const DEFERRED = new Set([
   require.resolve("@npmcli/arborist", { paths: [pulumiDir] }),
   require.resolve("normalize-package-data", { paths: [pulumiDir] }),
   require.resolve("fdir", { paths: [pulumiDir] }),
+  // The engine connections: settings.js, errors.js, callbacks.js, provider/server.js and the policy
+  // SDK's analyzer server load them; their gRPC clients and servers are made only to connect.
+  require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }),
+  ...fs
+    .readdirSync(path.join(pulumiDir, "proto"))
+    .filter((file) => file.endsWith("_grpc_pb.js"))
+    .map((file) => path.join(pulumiDir, "proto", file)),
+  require.resolve("@opentelemetry/api", { paths: [pulumiDir] }),
 ]);
 
 const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
@@ -94,7 +104,11 @@ Module._load = function (request, parent, isMain) {
   ) {
     return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
   }
-  if (!/typescript-shim|automation|arborist|normalize-package-data|fdir|debuggable|resource/.test(request))
+  if (
+    !/typescript-shim|automation|arborist|normalize-package-data|fdir|grpc|opentelemetry|debuggable|resource/.test(
+      request,
+    )
+  )
     return load.call(this, request, parent, isMain);
   const filename = Module._resolveFilename(request, parent, isMain);
   if (filename === resourceFile && !Module._cache[filename]) {

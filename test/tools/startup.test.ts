@@ -35,7 +35,12 @@ const fromCodePaths = createRequire(require.resolve("@pulumi/pulumi/runtime/clos
     Arborist: typeof fromCodePaths("@npmcli/arborist").Arborist,
     fdir: typeof fromCodePaths("fdir").fdir,
     normalizePackageData: typeof fromCodePaths("normalize-package-data").default,
+    ResourceMonitorClient: typeof require("@pulumi/pulumi/proto/resource_grpc_pb").ResourceMonitorClient,
+    grpcUnavailable: require("@grpc/grpc-js").status.UNAVAILABLE,
+    propagation: typeof require("@opentelemetry/api").propagation.inject,
   };
+  // Every generated gRPC client module, whichever the SDK loaded.
+  for (const file of DEFERRED) if (file.endsWith("_grpc_pb.js")) Object.keys(require(file));
   const report = { code, deferred: [...DEFERRED], sdkFiles: SDK_FILES, afterPlan, afterUse: loaded(), used };
   require("fs").writeSync(3, JSON.stringify(report));
   process.exit(0);
@@ -98,6 +103,9 @@ describe("the plan's start-up", function () {
       /\/typescript\/lib\/typescript\.js$/,
       /\/@npmcli\/arborist\//,
       /\/@pulumi\/pulumi\/automation\//,
+      /\/@grpc\/grpc-js\//,
+      /_grpc_pb\.js$/,
+      /\/@opentelemetry\/api\//,
     ];
     for (const pattern of heavy) {
       assert.deepEqual(
@@ -118,6 +126,9 @@ describe("the plan's start-up", function () {
       Arborist: "function",
       fdir: "function",
       normalizePackageData: "function",
+      ResourceMonitorClient: "function",
+      grpcUnavailable: 14,
+      propagation: "function",
     });
     for (const file of report.deferred) assert.ok(report.afterUse.includes(file), `${file} never loaded`);
   });
