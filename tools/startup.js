@@ -20,8 +20,10 @@
  * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
  *    node_modules with a second `@pulumi/pulumi` and `@pulumi/policy`; the plan evaluates the pack
  *    in-process, so the pack resolves them to the project's copies (one load, one runtime state).
- * 3. The project's TypeScript, through the transpile cache of ./register.js.
+ * 3. The project's TypeScript, through the transpile cache of ./register.js, and every module
+ *    compiled with the code V8 made for it in an earlier run (./compileCache.js).
  */
+require("./compileCache");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
