@@ -13,14 +13,22 @@ const Module = require("module");
 const path = require("path");
 const vm = require("vm");
 
+/** Node.js's own flags (V8 refuses code made under other V8 flags), not the modules it preloads. */
+const nodeFlags = process.execArgv.filter(
+  (flag, index, all) => !["-r", "--require"].includes(flag) && !["-r", "--require"].includes(all[index - 1]),
+);
 const cacheFile = path.join(
   __dirname,
   "..",
   "node_modules",
   ".cache",
   "flink-pipeline-v8",
-  // One file per entry point (the plan, the bench, mocha, ...): each reads only the code it uses.
-  `${process.version}-${process.arch}-${path.basename(process.argv[1] ?? "eval")}.bin`,
+  // One file per entry point (the plan, the bench, mocha, ...) and flags: each reads only the code it uses.
+  `${process.version}-${process.arch}-${path.basename(process.argv[1] ?? "eval")}-${crypto
+    .createHash("sha1")
+    .update(JSON.stringify(nodeFlags))
+    .digest("hex")
+    .slice(0, 8)}.bin`,
 );
 
 /** file name -> { hash, data }: the code V8 made for the source with that hash. */
