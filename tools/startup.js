@@ -6,7 +6,8 @@
  *    serialization (the TypeScript compiler through its shim; `@npmcli/arborist` with its npm
  *    client tree, `normalize-package-data` and `fdir` for code paths), the Automation API and the
  *    connections to the engine (gRPC with its generated clients, OpenTelemetry to trace the calls)
- *    use; the plan, whose engine is the mock runtime, uses none of them. Each is replaced by a stand-in that loads the real module on first
+ *    use, and `semver` for provider versions registered twice; the plan, whose engine is the
+ *    mock runtime, uses none of them. Each is replaced by a stand-in that loads the real module on first
  *    use, so `pulumi.automation.LocalWorkspace` or `pulumi.runtime.serializeFunction` still work.
  *    And the SDK captures a stack trace for every promise it makes (`debuggablePromise`, some 60
  *    per resource), read only in its message about promises left pending at exit: a third of the
@@ -47,6 +48,8 @@ const DEFERRED = new Set([
     .filter((file) => file.endsWith("_grpc_pb.js"))
     .map((file) => path.join(pulumiDir, "proto", file)),
   require.resolve("@opentelemetry/api", { paths: [pulumiDir] }),
+  // Compares provider versions only when a package registers twice or a resource reference is read.
+  require.resolve("semver", { paths: [pulumiDir] }),
 ]);
 
 const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
@@ -107,7 +110,7 @@ Module._load = function (request, parent, isMain) {
     return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
   }
   if (
-    !/typescript-shim|automation|arborist|normalize-package-data|fdir|grpc|opentelemetry|debuggable|resource/.test(
+    !/typescript-shim|automation|arborist|normalize-package-data|fdir|grpc|opentelemetry|semver|debuggable|resource/.test(
       request,
     )
   )
