@@ -17,16 +17,18 @@ const vm = require("vm");
 const nodeFlags = process.execArgv.filter(
   (flag, index, all) => !["-r", "--require"].includes(flag) && !["-r", "--require"].includes(all[index - 1]),
 );
+const entryPoint = process.argv[1] === undefined ? "eval" : path.resolve(process.argv[1]);
 const cacheFile = path.join(
   __dirname,
   "..",
   "node_modules",
   ".cache",
   "flink-pipeline-v8",
-  // One file per entry point (the plan, the bench, mocha, ...) and flags: each reads only the code it uses.
-  `${process.version}-${process.arch}-${path.basename(process.argv[1] ?? "eval")}-${crypto
+  // One file per entry point (the plan, the bench, mocha, ... of this checkout: node_modules may be
+  // shared) and flags: each reads only the code it uses.
+  `${process.version}-${process.arch}-${path.basename(entryPoint)}-${crypto
     .createHash("sha1")
-    .update(JSON.stringify(nodeFlags))
+    .update(JSON.stringify([entryPoint, nodeFlags]))
     .digest("hex")
     .slice(0, 8)}.bin`,
 );
