@@ -13,9 +13,9 @@
  *    per resource), read only in its message about promises left pending at exit: a third of the
  *    plan's time per resource. The plan's promises carry PROMISE_TRACE_NOTE instead (pending
  *    ones are still reported, by context). Likewise every resource's constructor captures the
- *    whole stack (`Resource.stackTrace`) for the source position and stack trace of its register
- *    request, which only the engine's diagnostics read; the mock runtime never does. The plan's
- *    resources carry none.
+ *    whole stack, each frame made a file URL (`Resource.stackTrace`), for the stack trace of its
+ *    register request, which only the engine's diagnostics read: the plan's resources carry only
+ *    the frame of their source position (the plan names it for a URN registered twice).
  *    test/tools/startup.test.ts fails when an SDK upgrade moves any of these (the deferral would
  *    silently stop working) or loads the deferred code anyway.
  * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
@@ -28,6 +28,7 @@ require("./compileCache");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const url = require("url");
 
 const projectDir = path.resolve(__dirname, "..");
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [projectDir] }));
@@ -86,6 +87,32 @@ function deferredModule(load) {
   );
 }
 
+/**
+ * The SDK's `Resource.stackTrace(skip)` (resource.js), cut after its first frame, the source
+ * position: the stack is captured only that deep. Called where the SDK's is, so the frames line up
+ * (this function, then the constructor that asks).
+ */
+function sourcePositionOnly(Resource) {
+  return function stackTrace(skip) {
+    const limit = Error.stackTraceLimit;
+    // Line 0 reads "Error", line 1 is this function (the SDK's callsites() and stackTrace() in
+    // one), so the SDK's first reported frame, callsites()[skip + 1], is line skip + 1 here.
+    Error.stackTraceLimit = skip + 1;
+    let lines;
+    try {
+      lines = new Error().stack.split("\n");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    if (lines.length < skip + 2) return [];
+    const { file, line, column } = Resource.framePositionRegExp.exec(lines[skip + 1])?.groups || {};
+    const [lineNumber, columnNumber] = [parseInt(line, 10), parseInt(column, 10)];
+    if (!file || file.startsWith("node:") || Number.isNaN(lineNumber) || Number.isNaN(columnNumber))
+      return [undefined];
+    return [{ uri: url.pathToFileURL(file).toString(), line: lineNumber, column: columnNumber }];
+  };
+}
+
 /** The SDK's `debuggablePromise`, capturing no stack trace (the SDK calls it through its exports). */
 function withoutTrace(debuggablePromise) {
   return (promise, context) => {
@@ -118,7 +145,8 @@ Module._load = function (request, parent, isMain) {
   const filename = Module._resolveFilename(request, parent, isMain);
   if (filename === resourceFile && !Module._cache[filename]) {
     const resource = load.call(this, request, parent, isMain);
-    if (typeof resource.Resource?.stackTrace === "function") resource.Resource.stackTrace = () => [];
+    if (typeof resource.Resource?.stackTrace === "function")
+      resource.Resource.stackTrace = sourcePositionOnly(resource.Resource);
     return resource;
   }
   if (filename === debuggableFile && !Module._cache[filename]) {

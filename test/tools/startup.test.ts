@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { PROJECT_DIR } from "../helpers";
 
 /** Plans prod in a fresh process, then uses each deferred module; prints what was loaded when. */
@@ -15,6 +16,8 @@ const { createRequire } = require("module");
 const path = require("path");
 const { DEFERRED, SDK_FILES, PROMISE_TRACE_NOTE } = require("./tools/startup.js");
 const loaded = () => Object.keys(require.cache);
+// Where a constructor asks for its source position (the frame of the call, skipping none above it).
+const asks = () => require("@pulumi/pulumi").Resource.stackTrace(1);
 const fromCodePaths = createRequire(require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js"));
 const fromRpc = createRequire(require.resolve("@pulumi/pulumi/runtime/rpc.js"));
 (async () => {
@@ -27,10 +30,9 @@ const fromRpc = createRequire(require.resolve("@pulumi/pulumi/runtime/rpc.js"));
   await debuggable.debuggablePromise(traced, "test");
   const used = {
     promiseTrace: traced._debugStackTrace === PROMISE_TRACE_NOTE,
-    // The Resource constructor still takes its source position from Resource.stackTrace, which captures none.
-    resourceTrace:
-      String(pulumi.Resource).includes("Resource.stackTrace(") &&
-      JSON.stringify(pulumi.Resource.stackTrace(0)) === "[]",
+    // The Resource constructor still takes its source position from Resource.stackTrace.
+    resourceTrace: String(pulumi.Resource).includes("Resource.stackTrace("),
+    sourcePosition: asks(),
     LocalWorkspace: typeof pulumi.automation.LocalWorkspace,
     serialized: (await pulumi.runtime.serializeFunction(() => 40 + 2)).text.includes("40 + 2"),
     Arborist: typeof fromCodePaths("@npmcli/arborist").Arborist,
@@ -49,13 +51,20 @@ const fromRpc = createRequire(require.resolve("@pulumi/pulumi/runtime/rpc.js"));
 })();
 `;
 
+/** The position (1-based, as V8 counts) of the call in `asks` of CHILD, run as `node -e`. */
+const ASKS = (() => {
+  const lines = CHILD.split("\n");
+  const line = lines.findIndex((text) => text.includes("Resource.stackTrace(1)"));
+  return { line: line + 1, column: lines[line].indexOf("stackTrace(1)") + 1 };
+})();
+
 interface Report {
   code: number;
   deferred: string[];
   sdkFiles: string[];
   afterPlan: string[];
   afterUse: string[];
-  used: Record<string, string | boolean>;
+  used: Record<string, unknown>;
 }
 
 describe("the plan's start-up", function () {
@@ -124,6 +133,8 @@ describe("the plan's start-up", function () {
     assert.deepEqual(report.used, {
       promiseTrace: true,
       resourceTrace: true,
+      // Only the frame of the source position, where the SDK's own reports every frame.
+      sourcePosition: [{ uri: pathToFileURL(path.join(PROJECT_DIR, "[eval]")).toString(), ...ASKS }],
       LocalWorkspace: "function",
       serialized: true,
       Arborist: "function",
