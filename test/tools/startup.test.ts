@@ -129,7 +129,7 @@ describe("the plan's start-up", function () {
     for (const file of report.deferred) assert.ok(!report.afterPlan.includes(file), `${file} loaded`);
   });
 
-  it("skips the SDK's per-promise and per-resource stack traces, and loads each deferred module on first use", () => {
+  it("skips the SDK's per-promise stack trace and all but a resource's source position, and loads each deferred module on first use", () => {
     assert.deepEqual(report.used, {
       promiseTrace: true,
       resourceTrace: true,
