@@ -6,10 +6,16 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["tools/register.js", "tools/startup.js"],
+    files: ["tools/register.js", "tools/startup.js", "tools/compileCache.js"],
     languageOptions: {
       sourceType: "commonjs",
-      globals: { require: "readonly", module: "readonly", __dirname: "readonly", process: "readonly" },
+      globals: {
+        require: "readonly",
+        module: "readonly",
+        __dirname: "readonly",
+        process: "readonly",
+        Buffer: "readonly",
+      },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

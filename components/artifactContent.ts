@@ -30,29 +30,77 @@ export function listArtifactFiles(dir: string, exclude: readonly string[] = []):
   return files.sort();
 }
 
-/** Results computed from files, by what was computed and the files' paths, sizes and modification times. */
+/** Results computed from files, by what was computed and the files' identities (see fileIdentity). */
 const computed = new Map<string, unknown>();
+
+/** Where results are kept across processes too, once a tool asked for it (persistComputedResults). */
+let persistDir: string | undefined;
+
+/**
+ * A file's device, inode, size, modification and change times: any write changes the change time,
+ * which no tool can set back (unlike the modification time).
+ */
+function fileIdentity(file: string): (string | number)[] {
+  const stat = fs.statSync(file, { bigint: true });
+  return [file, ...[stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs].map(String)];
+}
+
+/**
+ * File timestamps are coarse (up to 2 s on some file systems): a file changed this recently could
+ * change again without a new change time, so what was computed from it is not kept across processes.
+ */
+const RECENT_CHANGE_MS = 2000;
+
+/**
+ * Keeps the results of {@link computedFromFiles} in `dir` across processes too, as JSON, for a tool
+ * run again and again on the same job (the offline plan; not the program `pulumi up` runs): a
+ * result is found again only for the same files unchanged, the same computation (its code and this
+ * module's) and the same `what`.
+ */
+export function persistComputedResults(dir: string): void {
+  persistDir = dir;
+}
+
+/** This module's own code, part of every kept result's key (the computations use its helpers). */
+let ownCode: string | undefined;
 
 /**
  * `compute()`, once per process for the same files unchanged: the pipelines of a stack that share
- * one artifact (the PyFlink job with its connector jar, some 90 MB) read and hash it once.
+ * one artifact (the PyFlink job with its connector jar, some 90 MB) read and hash it once. `what`
+ * names everything the result depends on besides the files' contents.
  */
 export function computedFromFiles<T>(what: string, files: string[], compute: () => T): T {
-  const key = JSON.stringify([
-    what,
-    ...files.map((file) => {
-      const stat = fs.statSync(file);
-      return [file, stat.size, stat.mtimeMs];
-    }),
-  ]);
-  if (!computed.has(key)) computed.set(key, compute());
+  const key = JSON.stringify([what, ...files.map(fileIdentity)]);
+  if (!computed.has(key)) computed.set(key, persistDir ? persisted(key, files, compute) : compute());
   return computed.get(key) as T;
+}
+
+/** `compute()` as kept under {@link persistDir}, computed (and kept, unless a file just changed) when not there. */
+function persisted<T>(key: string, files: string[], compute: () => T): T {
+  ownCode ??= fs.readFileSync(__filename, "utf8");
+  const fullKey = JSON.stringify([key, compute.toString(), ownCode]);
+  const file = path.join(persistDir!, `${createHash("sha256").update(fullKey).digest("hex")}.json`);
+  try {
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { value: T }).value;
+  } catch {
+    // Not kept yet (or unreadable): compute it.
+  }
+  const value = compute();
+  const recent = files.some((f) => Date.now() - fs.statSync(f).ctimeMs < RECENT_CHANGE_MS);
+  if (!recent) {
+    fs.mkdirSync(persistDir!, { recursive: true });
+    // Written whole, then renamed: a plan running beside this one reads all of it or nothing.
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, JSON.stringify({ value }));
+    fs.renameSync(partial, file);
+  }
+  return value;
 }
 
 /** sha256 over each file's path and bytes: any change of name or content changes the hash. */
 export function hashDirectory(dir: string, files: string[]): string {
   return computedFromFiles(
-    "sha256 of directory",
+    `sha256 of directory ${dir}`,
     files.map((file) => path.join(dir, file)),
     () => {
       const hash = createHash("sha256");

@@ -163,21 +163,25 @@ export async function evaluatePolicies(
     urn?: string,
   ) => violations.push({ policy, enforcementLevel, ...(urn === undefined ? {} : { urn }), message });
 
+  // What each enabled resource policy needs, worked out once rather than once per resource.
+  const resourceChecks = policies.filter(isResourcePolicy).flatMap((policy) => {
+    const level = reportedLevel(config[policy.name].enforcementLevel);
+    if (level === undefined || policy.validateResource === undefined) return [];
+    const properties = configProperties(config[policy.name]);
+    return [policy.validateResource]
+      .flat()
+      .map((validate) => ({ name: policy.name, level, properties, validate }));
+  });
   for (const resource of resources) {
-    for (const policy of policies.filter(isResourcePolicy)) {
-      const level = reportedLevel(config[policy.name].enforcementLevel);
-      if (level === undefined || policy.validateResource === undefined) {
-        continue;
-      }
-      for (const validate of [policy.validateResource].flat()) {
-        const args = buildResourceValidationArgs(resource, configProperties(config[policy.name]), stackTags);
-        await runValidation(
-          policy.name,
-          resource.urn,
-          () => validate(args, (message) => record(policy.name, level, message, resource.urn)),
-          (message) => record(policy.name, "advisory", message, resource.urn),
-        );
-      }
+    for (const { name, level, properties, validate } of resourceChecks) {
+      const args = buildResourceValidationArgs(resource, properties, stackTags);
+      const pending = runValidation(
+        name,
+        resource.urn,
+        () => validate(args, (message) => record(name, level, message, resource.urn)),
+        (message) => record(name, "advisory", message, resource.urn),
+      );
+      if (pending) await pending;
     }
   }
 
@@ -318,30 +322,37 @@ function isTypeOf(type: string, resourceClass: unknown): boolean {
   return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
 }
 
+/** One error per reason: thrown for every resource a policy does not cover and always caught, so made once. */
+const notApplicableErrors = new Map<string | undefined, PolicyNotApplicableError>();
+
 function throwNotApplicable(reason?: string): never {
-  // Thrown for every resource a policy does not cover and always caught: no stack trace to capture.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    throw new PolicyNotApplicableError(reason);
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+  let error = notApplicableErrors.get(reason);
+  if (error === undefined) {
+    // No stack trace to capture: nothing reads it.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      error = new PolicyNotApplicableError(reason);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    notApplicableErrors.set(reason, error);
   }
+  throw error;
 }
 
 /**
  * Runs one validation as the analyzer does: not-applicable is silent, reading an unknown value becomes an
  * advisory "can't run during preview" (sent to `reportCannotRun`), anything else an error naming the policy.
+ * A promise only for a validation that returned one: most are synchronous, and a plan runs thousands.
  */
-async function runValidation(
+function runValidation(
   policyName: string,
   subject: string,
   validate: () => Promise<void> | void,
   reportCannotRun: (message: string) => void,
-): Promise<void> {
-  try {
-    await validate();
-  } catch (error) {
+): Promise<void> | undefined {
+  const failed = (error: unknown): void => {
     if (error instanceof PolicyNotApplicableError) {
       return;
     }
@@ -352,6 +363,13 @@ async function runValidation(
     throw new Error(`Policy '${policyName}' failed on ${subject}: ${(error as Error).message}`, {
       cause: error,
     });
+  };
+  try {
+    const result = validate();
+    return result instanceof Promise ? result.then(undefined, failed) : undefined;
+  } catch (error) {
+    failed(error);
+    return undefined;
   }
 }
 

@@ -244,7 +244,7 @@ function readArtifactFlinkVersion(
   if (!fs.existsSync(file)) return { unreadable: `${where} does not exist (not built yet)` };
   const inArchive = artifact.kind === "file" && language === "python";
   return computedFromFiles<FlinkConfig["artifactFlinkVersion"]>(
-    `${FLINK_VERSION_ATTRIBUTE} of ${inArchive ? python.jarfile : "the jar"}`,
+    `${FLINK_VERSION_ATTRIBUTE} of ${where}${inArchive ? " (a jar inside the archive)" : ""}`,
     [file],
     () => {
       try {

@@ -12,6 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { persistComputedResults } from "../components/artifactContent";
 import { INSTANT_FORMAT, NOW_ENV, parseInstant } from "../stacks/rotation";
 import { ConfigError } from "../stacks/validation";
 import {
@@ -165,6 +166,8 @@ async function withNow<T>(now: string | undefined, action: () => Promise<T>): Pr
 }
 
 if (require.main === module) {
+  // A plan runs on every edit of a stack file: it hashes the job (some 90 MB) only after it changed.
+  persistComputedResults(path.join(__dirname, "..", "node_modules", ".cache", "flink-pipeline-files"));
   // Exit once stdout is flushed: a pipe takes writes asynchronously, and exiting early cuts the
   // JSON document at 64 KiB.
   main(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));

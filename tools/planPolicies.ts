@@ -7,7 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyInputResource, Violation, evaluatePolicies, loadPolicyConfig } from "../policy/evaluate";
 import { parseConfigValue } from "../stacks/config";
-import { PlannedResource, unwrapSecrets } from "./planRuntime";
+import { PlannedResource } from "./planRuntime";
 import { StackFiles, UsageError } from "./stackFiles";
 
 /** How fix texts name the policy config file (the CLI gives the pack no way to know which one is used). */
@@ -33,8 +33,9 @@ export async function checkPolicies(
   } catch (error) {
     throw new UsageError(`${policyConfigFile}: ${(error as Error).message}`);
   }
+  const providers = defaultProviders(files);
   const violations = await evaluatePolicies(
-    resources.map((resource) => asPolicyResource(resource, files)),
+    resources.map((resource) => asPolicyResource(resource, files, providers)),
     policyConfig,
   );
   // Fix texts name the policy config by its pattern; the plan knows which file it used.
@@ -46,20 +47,21 @@ export async function checkPolicies(
  * The engine's view of a resource, secrets readable: resource policies get its inputs (all the CLI
  * sends them), stack policies inputs merged over the (mock) outputs; and its provider.
  */
-export function asPolicyResource(resource: PlannedResource, files: StackFiles): PolicyInputResource {
+export function asPolicyResource(
+  resource: PlannedResource,
+  files: StackFiles,
+  providers = defaultProviders(files),
+): PolicyInputResource {
   return {
     urn: resource.urn,
     type: resource.type,
     name: resource.name,
-    props: withEngineUnknowns(unwrapSecrets({ ...resource.outputs, ...resource.inputs })) as Record<
-      string,
-      unknown
-    >,
-    inputs: withEngineUnknowns(unwrapSecrets(resource.inputs)) as Record<string, unknown>,
+    props: engineValue({ ...resource.outputs, ...resource.inputs }) as Record<string, unknown>,
+    inputs: engineValue(resource.inputs) as Record<string, unknown>,
     parent: resource.parent,
     dependencies: resource.dependsOn,
     protect: resource.protect,
-    provider: resource.custom ? defaultProvider(resource.type.split(":")[0], files) : undefined,
+    provider: resource.custom ? providers(resource.type.split(":")[0]) : undefined,
   };
 }
 
@@ -70,28 +72,38 @@ export function asPolicyResource(resource: PlannedResource, files: StackFiles): 
  */
 const ENGINE_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** `value` with every unknown replaced by {@link ENGINE_UNKNOWN}, as the analyzer receives it. */
-export function withEngineUnknowns(value: unknown): unknown {
+/** `value` as the analyzer receives it: secrets unwrapped, every unknown replaced by {@link ENGINE_UNKNOWN}. */
+function engineValue(value: unknown): unknown {
+  if (pulumi.runtime.isRpcSecret(value)) return engineValue(pulumi.runtime.unwrapRpcSecret(value));
   if (pulumi.isUnknown(value)) return ENGINE_UNKNOWN;
-  if (Array.isArray(value)) return value.map(withEngineUnknowns);
+  if (Array.isArray(value)) return value.map(engineValue);
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withEngineUnknowns(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, engineValue(v)]));
   }
   return value;
 }
 
-/** The package's default provider, configured from the stack's `<package>:*` keys as the engine would. */
-function defaultProvider(pkg: string, files: StackFiles): PolicyInputResource["provider"] {
-  const props: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(files.config)) {
-    if (!key.startsWith(`${pkg}:`)) continue;
-    props[key.slice(pkg.length + 1)] = parseConfigValue(value);
-  }
-  return {
-    type: `pulumi:providers:${pkg}`,
-    name: "default",
-    urn: `urn:pulumi:${files.stack}::${files.project}::pulumi:providers:${pkg}::default`,
-    props,
+/**
+ * Each package's default provider, configured from the stack's `<package>:*` keys as the engine
+ * would; made once per package, shared by its resources.
+ */
+function defaultProviders(files: StackFiles): (pkg: string) => PolicyInputResource["provider"] {
+  const made = new Map<string, PolicyInputResource["provider"]>();
+  return (pkg) => {
+    if (!made.has(pkg)) {
+      const props: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(files.config)) {
+        if (!key.startsWith(`${pkg}:`)) continue;
+        props[key.slice(pkg.length + 1)] = parseConfigValue(value);
+      }
+      made.set(pkg, {
+        type: `pulumi:providers:${pkg}`,
+        name: "default",
+        urn: `urn:pulumi:${files.stack}::${files.project}::pulumi:providers:${pkg}::default`,
+        props,
+      });
+    }
+    return made.get(pkg);
   };
 }
 

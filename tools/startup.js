@@ -4,22 +4,31 @@
  *
  * 1. Deferred SDK internals. `@pulumi/pulumi` loads on every require what only closure
  *    serialization (the TypeScript compiler through its shim; `@npmcli/arborist` with its npm
- *    client tree, `normalize-package-data` and `fdir` for code paths) and the Automation API use;
- *    the plan uses neither. Each is replaced by a stand-in that loads the real module on first
+ *    client tree, `normalize-package-data` and `fdir` for code paths), the Automation API and the
+ *    connections to the engine (gRPC with its generated clients, OpenTelemetry to trace the calls)
+ *    use, and `semver` for provider versions registered twice; the plan, whose engine is the
+ *    mock runtime, uses none of them. Each is replaced by a stand-in that loads the real module on first
  *    use, so `pulumi.automation.LocalWorkspace` or `pulumi.runtime.serializeFunction` still work.
  *    And the SDK captures a stack trace for every promise it makes (`debuggablePromise`, some 60
  *    per resource), read only in its message about promises left pending at exit: a third of the
  *    plan's time per resource. The plan's promises carry PROMISE_TRACE_NOTE instead (pending
- *    ones are still reported, by context).
+ *    ones are still reported, by context). Likewise every resource's constructor captures the
+ *    whole stack, each frame made a file URL (`Resource.stackTrace`), for the stack trace of its
+ *    register request, which only the engine's diagnostics read: the plan's resources carry only
+ *    the frame of their source position (the plan names it for a URN registered twice).
  *    test/tools/startup.test.ts fails when an SDK upgrade moves any of these (the deferral would
  *    silently stop working) or loads the deferred code anyway.
  * 2. One SDK copy. A policy pack installed for `pulumi preview --policy-pack policy` has its own
  *    node_modules with a second `@pulumi/pulumi` and `@pulumi/policy`; the plan evaluates the pack
  *    in-process, so the pack resolves them to the project's copies (one load, one runtime state).
- * 3. The project's TypeScript, through the transpile cache of ./register.js.
+ * 3. The project's TypeScript, through the transpile cache of ./register.js, and every module
+ *    compiled with the code V8 made for it in an earlier run (./compileCache.js).
  */
+require("./compileCache");
+const fs = require("fs");
 const Module = require("module");
 const path = require("path");
+const url = require("url");
 
 const projectDir = path.resolve(__dirname, "..");
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [projectDir] }));
@@ -32,9 +41,20 @@ const DEFERRED = new Set([
   require.resolve("@npmcli/arborist", { paths: [pulumiDir] }),
   require.resolve("normalize-package-data", { paths: [pulumiDir] }),
   require.resolve("fdir", { paths: [pulumiDir] }),
+  // The engine connections: settings.js, errors.js, callbacks.js, provider/server.js and the policy
+  // SDK's analyzer server load them; their gRPC clients and servers are made only to connect.
+  require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }),
+  ...fs
+    .readdirSync(path.join(pulumiDir, "proto"))
+    .filter((file) => file.endsWith("_grpc_pb.js"))
+    .map((file) => path.join(pulumiDir, "proto", file)),
+  require.resolve("@opentelemetry/api", { paths: [pulumiDir] }),
+  // Compares provider versions only when a package registers twice or a resource reference is read.
+  require.resolve("semver", { paths: [pulumiDir] }),
 ]);
 
 const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
+const resourceFile = path.join(pulumiDir, "resource.js");
 const PROMISE_TRACE_NOTE = "(not recorded by the offline plan: tools/startup.js)";
 
 const SHARED_PACKAGES = ["@pulumi/pulumi", "@pulumi/policy"];
@@ -67,6 +87,32 @@ function deferredModule(load) {
   );
 }
 
+/**
+ * The SDK's `Resource.stackTrace(skip)` (resource.js), cut after its first frame, the source
+ * position: the stack is captured only that deep. Called where the SDK's is, so the frames line up
+ * (this function, then the constructor that asks).
+ */
+function sourcePositionOnly(Resource) {
+  return function stackTrace(skip) {
+    const limit = Error.stackTraceLimit;
+    // Line 0 reads "Error", line 1 is this function (the SDK's callsites() and stackTrace() in
+    // one), so the SDK's first reported frame, callsites()[skip + 1], is line skip + 1 here.
+    Error.stackTraceLimit = skip + 1;
+    let lines;
+    try {
+      lines = new Error().stack.split("\n");
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    if (lines.length < skip + 2) return [];
+    const { file, line, column } = Resource.framePositionRegExp.exec(lines[skip + 1])?.groups || {};
+    const [lineNumber, columnNumber] = [parseInt(line, 10), parseInt(column, 10)];
+    if (!file || file.startsWith("node:") || Number.isNaN(lineNumber) || Number.isNaN(columnNumber))
+      return [undefined];
+    return [{ uri: url.pathToFileURL(file).toString(), line: lineNumber, column: columnNumber }];
+  };
+}
+
 /** The SDK's `debuggablePromise`, capturing no stack trace (the SDK calls it through its exports). */
 function withoutTrace(debuggablePromise) {
   return (promise, context) => {
@@ -90,9 +136,19 @@ Module._load = function (request, parent, isMain) {
   ) {
     return load.call(this, require.resolve(request, { paths: [projectDir] }), parent, isMain);
   }
-  if (!/typescript-shim|automation|arborist|normalize-package-data|fdir|debuggable/.test(request))
+  if (
+    !/typescript-shim|automation|arborist|normalize-package-data|fdir|grpc|opentelemetry|semver|debuggable|resource/.test(
+      request,
+    )
+  )
     return load.call(this, request, parent, isMain);
   const filename = Module._resolveFilename(request, parent, isMain);
+  if (filename === resourceFile && !Module._cache[filename]) {
+    const resource = load.call(this, request, parent, isMain);
+    if (typeof resource.Resource?.stackTrace === "function")
+      resource.Resource.stackTrace = sourcePositionOnly(resource.Resource);
+    return resource;
+  }
   if (filename === debuggableFile && !Module._cache[filename]) {
     const debuggable = load.call(this, request, parent, isMain);
     if (typeof debuggable.debuggablePromise === "function") {
@@ -110,6 +166,6 @@ Module._load = function (request, parent, isMain) {
 };
 
 /** What this module relies on in the SDK, for test/tools/startup.test.ts. */
-module.exports = { DEFERRED, SDK_FILES: [...DEFERRED, debuggableFile], PROMISE_TRACE_NOTE };
+module.exports = { DEFERRED, SDK_FILES: [...DEFERRED, debuggableFile, resourceFile], PROMISE_TRACE_NOTE };
 
 require("./register");

@@ -1,5 +1,7 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { deflateRawSync } from "zlib";
 import {
@@ -12,7 +14,7 @@ import {
   zipEntryContent,
   zipEntryNames,
 } from "../../components/artifactContent";
-import { directoryWith, zipOf } from "../helpers";
+import { PROJECT_DIR, directoryWith, zipOf } from "../helpers";
 
 describe("job artifact content", () => {
   it("ships the job's files, not caches, build output or hidden files", () => {
@@ -108,5 +110,45 @@ describe("job artifact content", () => {
     fs.writeFileSync(file, "third, as long!");
     fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
     assert.notEqual(hashFile(file), before);
+  });
+
+  it("keeps results across processes once asked to, for the same computation of files not just changed", async function () {
+    this.timeout(30000);
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "computed-"));
+    const file = path.join(directoryWith({ "job.jar": "first" }), "job.jar");
+    /** A fresh process's result, and whether it computed it. */
+    const run = (what = "test read") => {
+      const child = spawnSync(
+        process.execPath,
+        [
+          "-r",
+          "./tools/startup.js",
+          "-e",
+          `const { computedFromFiles, persistComputedResults } = require("./components/artifactContent.ts");
+           persistComputedResults(${JSON.stringify(cacheDir)});
+           let computed = false;
+           const value = computedFromFiles(${JSON.stringify(what)}, [${JSON.stringify(file)}], () => {
+             computed = true;
+             return require("fs").readFileSync(${JSON.stringify(file)}, "utf8");
+           });
+           process.stdout.write(JSON.stringify({ value, computed }));`,
+        ],
+        { cwd: PROJECT_DIR, encoding: "utf8" },
+      );
+      assert.equal(child.status, 0, child.stderr);
+      return JSON.parse(child.stdout) as { value: string; computed: boolean };
+    };
+    // Written just now: a change within the file system's timestamp resolution could go unseen.
+    assert.deepEqual(run(), { value: "first", computed: true });
+    assert.deepEqual(fs.readdirSync(cacheDir), []);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    assert.deepEqual(run(), { value: "first", computed: true });
+    assert.deepEqual(run(), { value: "first", computed: false });
+    assert.deepEqual(run("another computation"), { value: "first", computed: true });
+    // Same size, and the modification time set back: the change time still tells.
+    const { atime, mtime } = fs.statSync(file);
+    fs.writeFileSync(file, "frist");
+    fs.utimesSync(file, atime, mtime);
+    assert.deepEqual(run(), { value: "frist", computed: true });
   });
 });

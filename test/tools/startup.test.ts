@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { pathToFileURL } from "url";
 import { PROJECT_DIR } from "../helpers";
 
 /** Plans prod in a fresh process, then uses each deferred module; prints what was loaded when. */
@@ -15,7 +16,10 @@ const { createRequire } = require("module");
 const path = require("path");
 const { DEFERRED, SDK_FILES, PROMISE_TRACE_NOTE } = require("./tools/startup.js");
 const loaded = () => Object.keys(require.cache);
+// Where a constructor asks for its source position (the frame of the call, skipping none above it).
+const asks = () => require("@pulumi/pulumi").Resource.stackTrace(1);
 const fromCodePaths = createRequire(require.resolve("@pulumi/pulumi/runtime/closure/codePaths.js"));
+const fromRpc = createRequire(require.resolve("@pulumi/pulumi/runtime/rpc.js"));
 (async () => {
   process.stdout.write = () => true;
   const code = await require("./tools/plan.ts").main(["--stack", "prod", "--json"]);
@@ -26,17 +30,33 @@ const fromCodePaths = createRequire(require.resolve("@pulumi/pulumi/runtime/clos
   await debuggable.debuggablePromise(traced, "test");
   const used = {
     promiseTrace: traced._debugStackTrace === PROMISE_TRACE_NOTE,
+    // The Resource constructor still takes its source position from Resource.stackTrace.
+    resourceTrace: String(pulumi.Resource).includes("Resource.stackTrace("),
+    sourcePosition: asks(),
     LocalWorkspace: typeof pulumi.automation.LocalWorkspace,
     serialized: (await pulumi.runtime.serializeFunction(() => 40 + 2)).text.includes("40 + 2"),
     Arborist: typeof fromCodePaths("@npmcli/arborist").Arborist,
     fdir: typeof fromCodePaths("fdir").fdir,
     normalizePackageData: typeof fromCodePaths("normalize-package-data").default,
+    ResourceMonitorClient: typeof require("@pulumi/pulumi/proto/resource_grpc_pb").ResourceMonitorClient,
+    grpcUnavailable: require("@grpc/grpc-js").status.UNAVAILABLE,
+    propagation: typeof require("@opentelemetry/api").propagation.inject,
+    semverEq: fromRpc("semver").eq("1.2.3", "1.2.3"),
   };
+  // Every generated gRPC client module, whichever the SDK loaded.
+  for (const file of DEFERRED) if (file.endsWith("_grpc_pb.js")) Object.keys(require(file));
   const report = { code, deferred: [...DEFERRED], sdkFiles: SDK_FILES, afterPlan, afterUse: loaded(), used };
   require("fs").writeSync(3, JSON.stringify(report));
   process.exit(0);
 })();
 `;
+
+/** The position (1-based, as V8 counts) of the call in `asks` of CHILD, run as `node -e`. */
+const ASKS = (() => {
+  const lines = CHILD.split("\n");
+  const line = lines.findIndex((text) => text.includes("Resource.stackTrace(1)"));
+  return { line: line + 1, column: lines[line].indexOf("stackTrace(1)") + 1 };
+})();
 
 interface Report {
   code: number;
@@ -44,7 +64,7 @@ interface Report {
   sdkFiles: string[];
   afterPlan: string[];
   afterUse: string[];
-  used: Record<string, string | boolean>;
+  used: Record<string, unknown>;
 }
 
 describe("the plan's start-up", function () {
@@ -85,7 +105,7 @@ describe("the plan's start-up", function () {
   });
 
   it("relies only on SDK files that exist", () => {
-    for (const file of report.deferred)
+    for (const file of report.sdkFiles)
       assert.ok(fs.existsSync(file), `${file} is gone: update tools/startup.js`);
   });
 
@@ -94,6 +114,10 @@ describe("the plan's start-up", function () {
       /\/typescript\/lib\/typescript\.js$/,
       /\/@npmcli\/arborist\//,
       /\/@pulumi\/pulumi\/automation\//,
+      /\/@grpc\/grpc-js\//,
+      /_grpc_pb\.js$/,
+      /\/@opentelemetry\/api\//,
+      /\/semver\//,
     ];
     for (const pattern of heavy) {
       assert.deepEqual(
@@ -105,14 +129,21 @@ describe("the plan's start-up", function () {
     for (const file of report.deferred) assert.ok(!report.afterPlan.includes(file), `${file} loaded`);
   });
 
-  it("skips the SDK's per-promise stack trace, and loads each deferred module on first use", () => {
+  it("skips the SDK's per-promise stack trace and all but a resource's source position, and loads each deferred module on first use", () => {
     assert.deepEqual(report.used, {
       promiseTrace: true,
+      resourceTrace: true,
+      // Only the frame of the source position, where the SDK's own reports every frame.
+      sourcePosition: [{ uri: pathToFileURL(path.join(PROJECT_DIR, "[eval]")).toString(), ...ASKS }],
       LocalWorkspace: "function",
       serialized: true,
       Arborist: "function",
       fdir: "function",
       normalizePackageData: "function",
+      ResourceMonitorClient: "function",
+      grpcUnavailable: 14,
+      propagation: "function",
+      semverEq: true,
     });
     for (const file of report.deferred) assert.ok(report.afterUse.includes(file), `${file} never loaded`);
   });
