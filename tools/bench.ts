@@ -4,9 +4,11 @@
  * and of two generated stacks of `flink-pipeline:pipelines`, one pipeline and
  * {@link MANY_PIPELINES}, whose difference is the marginal cost of a pipeline.
  * The runs go round-robin, so a machine busy with other work slows every command alike, and the
- * budget is a ratio to the SDK's load time rather than seconds: it holds on any machine.
+ * budget is a ratio to the SDK's load time rather than seconds: it holds on any machine. With
+ * `--cdk` it also times `cdk synth` of the equivalent CDK stack (tools/cdk-baseline, installed there
+ * on first use) and holds the plan of prod to {@link CDK_GOAL_RATIO} of it.
  *
- *   npm run bench -- [--runs <n>]
+ *   npm run bench -- [--runs <n>] [--cdk]
  *
  * Exit codes: 0 within budget, 1 over budget (or a plan failed), 2 bad usage.
  */
@@ -17,12 +19,19 @@ import * as path from "path";
 import { stackNames } from "./stackFiles";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
-export const USAGE = "Usage: npm run bench -- [--runs <n>]   (n >= 1 fresh processes per command, default 5)";
+export const USAGE =
+  "Usage: npm run bench -- [--runs <n>] [--cdk]   (n >= 1 fresh processes per command, default 5;\n" +
+  "  --cdk: also time cdk synth of tools/cdk-baseline, installing it there with npm ci on first use)";
 
 /** plan(prod) / require('@pulumi/pulumi'), medians of the same run. */
 export const BUDGET_RATIO = 0.8;
 const BUDGET_STACK = "prod";
 const SDK_FLOOR = "require('@pulumi/pulumi')";
+
+/** The issue's goal: plan(prod) / type-checked `cdk synth` of the equivalent CDK stack. */
+export const CDK_GOAL_RATIO = 0.05;
+const CDK_DIR = path.join(PROJECT_DIR, "tools", "cdk-baseline");
+const CDK_SYNTH = "cdk synth (type-checked)";
 
 /** The generated stacks: one pipeline, and this many. */
 export const MANY_PIPELINES = 50;
@@ -75,9 +84,40 @@ function generatedProject(): string {
 
 const planLabel = (count: number) => `plan ${count} pipeline${count === 1 ? "" : "s"}`;
 
-function commands(generated: string): Command[] {
+/** The CDK CLI synthesizing tools/cdk-baseline/app.ts through ts-node, which type-checks it. */
+function cdkSynth(outDir: string): Command {
+  const bin = (file: string) => path.join(CDK_DIR, "node_modules", file);
+  const app = `"${process.execPath}" "${bin("ts-node/dist/bin.js")}" app.ts`;
+  return {
+    label: CDK_SYNTH,
+    args: [
+      bin("aws-cdk/bin/cdk"),
+      "synth",
+      "--app",
+      app,
+      "-o",
+      outDir,
+      "-q",
+      "--no-version-reporting",
+      "--no-notices",
+    ],
+    cwd: CDK_DIR,
+  };
+}
+
+/** Installs tools/cdk-baseline's pinned packages into its own node_modules, once. */
+function installCdk(): void {
+  if (fs.existsSync(path.join(CDK_DIR, "node_modules", "aws-cdk-lib"))) return;
+  console.error("bench: installing tools/cdk-baseline (npm ci, once)");
+  const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+  const result = spawnSync(npm, ["ci", "--no-audit", "--no-fund"], { cwd: CDK_DIR, stdio: ["ignore", 2, 2] });
+  if (result.status !== 0) throw new Error(`npm ci in ${CDK_DIR} exited ${result.status}`);
+}
+
+function commands(generated: string, cdk: boolean): Command[] {
   const plan = ["-r", path.join(PROJECT_DIR, "tools/startup.js"), path.join(PROJECT_DIR, "tools/plan.ts")];
   return [
+    ...(cdk ? [cdkSynth(path.join(generated, "cdk.out"))] : []),
     { label: "node -e 0", args: ["-e", "0"] },
     { label: SDK_FLOOR, args: ["-e", "require('@pulumi/pulumi')"] },
     ...stackNames(PROJECT_DIR).map((stack) => ({
@@ -124,32 +164,53 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export function parseRuns(argv: string[]): number {
-  if (argv.length === 0) return 5;
-  const runs = Number(argv[1]);
-  if (argv[0] !== "--runs" || argv.length !== 2 || !Number.isInteger(runs) || runs < 1) {
-    throw new Error(`bad arguments ${JSON.stringify(argv)}\n${USAGE}`);
+export interface BenchArgs {
+  runs: number;
+  cdk: boolean;
+}
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const args: BenchArgs = { runs: 5, cdk: false };
+  const seen = new Set<string>();
+  const refuse = (why: string) => new Error(`${why}\n${USAGE}`);
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (seen.has(flag)) throw refuse(`${flag} is given twice; give it once`);
+    seen.add(flag);
+    if (flag === "--cdk") {
+      args.cdk = true;
+    } else if (flag === "--runs") {
+      const runs = Number(argv[++i]);
+      if (!Number.isInteger(runs) || runs < 1)
+        throw refuse(`--runs needs a whole number >= 1 (got ${argv[i]})`);
+      args.runs = runs;
+    } else {
+      throw refuse(`bad argument ${JSON.stringify(flag)}`);
+    }
   }
-  return runs;
+  return args;
 }
 
 function main(argv: string[]): number {
-  let runs: number;
+  let args: BenchArgs;
   try {
-    runs = parseRuns(argv);
+    args = parseArgs(argv);
   } catch (error) {
     console.error((error as Error).message);
     return 2;
   }
+  const { runs, cdk } = args;
+  if (cdk) installCdk();
   const generated = generatedProject();
-  const all = commands(generated);
+  const all = commands(generated, cdk);
   if (!all.some((c) => c.label === `plan ${BUDGET_STACK}`)) {
     console.error(`no Pulumi.${BUDGET_STACK}.yaml: the budget is set on the ${BUDGET_STACK} plan`);
     return 2;
   }
   // Fills the plan's caches (transpiled TypeScript, V8 code, the job's hash), as every run after a
-  // user's first finds them.
-  for (const command of all) if (command.label.startsWith("plan ")) time(command);
+  // user's first finds them; the CDK CLI's first synth compiles and caches as well.
+  for (const command of all)
+    if (command.label.startsWith("plan ") || command.label === CDK_SYNTH) time(command);
   const times = new Map<string, number[]>(all.map((c) => [c.label, []]));
   for (let run = 0; run < runs; run++)
     for (const command of all) times.get(command.label)!.push(time(command));
@@ -182,7 +243,15 @@ function main(argv: string[]): number {
     `pipelines: ${planLabel(MANY_PIPELINES)} / ${planLabel(1)} = ${scaling.toFixed(2)} (at most ${PIPELINES_GOAL_RATIO})${withinGoal ? "" : "  OVER BUDGET"}; ` +
       `marginal cost ${((many - one) / (MANY_PIPELINES - 1)).toFixed(0)} ms per pipeline`,
   );
-  return within && withinGoal ? 0 : 1;
+  let withinCdk = true;
+  if (cdk) {
+    const versusCdk = median(times.get(`plan ${BUDGET_STACK}`)!) / median(times.get(CDK_SYNTH)!);
+    withinCdk = versusCdk <= CDK_GOAL_RATIO;
+    console.log(
+      `cdk: plan ${BUDGET_STACK} / ${CDK_SYNTH} = ${versusCdk.toFixed(3)} (at most ${CDK_GOAL_RATIO})${withinCdk ? "" : "  OVER BUDGET"}`,
+    );
+  }
+  return within && withinGoal && withinCdk ? 0 : 1;
 }
 
 if (require.main === module) process.exit(main(process.argv.slice(2)));

@@ -1,30 +1,38 @@
 import { strict as assert } from "assert";
 import { parse } from "yaml";
-import { MANY_PIPELINES, median, parseRuns, pipelinesStackFile } from "../../tools/bench";
+import { MANY_PIPELINES, median, parseArgs, pipelinesStackFile } from "../../tools/bench";
 import { PipelinesStackConfig, validateStack } from "../../stacks/config";
 import { PROJECT_DIR, cliConfig } from "../helpers";
 
 describe("the benchmark's arguments and statistics", () => {
-  const runs: [string[], number][] = [
-    [[], 5],
-    [["--runs", "1"], 1],
-    [["--runs", "12"], 12],
+  const good: [string[], { runs: number; cdk: boolean }][] = [
+    [[], { runs: 5, cdk: false }],
+    [["--runs", "1"], { runs: 1, cdk: false }],
+    [["--runs", "12"], { runs: 12, cdk: false }],
+    [["--cdk"], { runs: 5, cdk: true }],
+    [["--cdk", "--runs", "3"], { runs: 3, cdk: true }],
   ];
-  for (const [argv, expected] of runs) {
-    it(`takes ${JSON.stringify(argv)} as ${expected} runs`, () => assert.equal(parseRuns(argv), expected));
+  for (const [argv, expected] of good) {
+    it(`takes ${JSON.stringify(argv)} as ${JSON.stringify(expected)}`, () =>
+      assert.deepEqual(parseArgs(argv), expected));
   }
 
-  const bad = [
-    ["--runs"],
-    ["--runs", "0"],
-    ["--runs", "2.5"],
-    ["--runs", "x"],
-    ["--stack", "prod"],
-    ["--runs", "3", "x"],
+  const bad: [string[], RegExp][] = [
+    [["--runs"], /--runs needs a whole number >= 1 \(got undefined\)/],
+    [["--runs", "0"], /--runs needs a whole number/],
+    [["--runs", "2.5"], /--runs needs a whole number/],
+    [["--runs", "x"], /--runs needs a whole number/],
+    [["--stack", "prod"], /bad argument "--stack"/],
+    [["--runs", "3", "x"], /bad argument "x"/],
+    [["--cdk", "--cdk"], /--cdk is given twice/],
+    [["--runs", "2", "--runs", "3"], /--runs is given twice/],
   ];
-  for (const argv of bad) {
+  for (const [argv, message] of bad) {
     it(`refuses ${JSON.stringify(argv)} with the usage`, () =>
-      assert.throws(() => parseRuns(argv), /Usage: npm run bench/));
+      assert.throws(
+        () => parseArgs(argv),
+        (error: Error) => message.test(error.message) && /Usage: npm run bench/.test(error.message),
+      ));
   }
 
   it("takes the middle value, or the mean of the two middle ones", () => {
