@@ -218,3 +218,22 @@ export async function planInProcess(argv: string[], projectDir = PROJECT_DIR) {
     console.error = error;
   }
 }
+
+/**
+ * What `npm run <name>` runs, in order: its own `npm run`s, and the scripts tools/runTogether.ts
+ * runs side by side, expanded.
+ */
+export function expandedScript(name: string): string[] {
+  const scripts: Record<string, string> = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"),
+  ).scripts;
+  const expand = (script: string): string[] =>
+    scripts[script].split(" && ").flatMap((command) => {
+      const nested = /^npm run (\S+)$/.exec(command.trim());
+      if (nested) return expand(nested[1]);
+      const together = /tools\/runTogether\.ts((?: \S+)+)$/.exec(command.trim());
+      if (together) return together[1].trim().split(" ").flatMap(expand);
+      return [command.trim()];
+    });
+  return expand(name);
+}

@@ -5,7 +5,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ENVIRONMENTS } from "../../stacks/config";
 import { stackNames } from "../../tools/stackFiles";
-import { PROJECT_DIR, SHIPPED_STACKS, directoryWith } from "../helpers";
+import { PROJECT_DIR, SHIPPED_STACKS, directoryWith, expandedScript } from "../helpers";
 
 /** GitHub Actions cannot run here: these tests read the workflow files and pin what they do. */
 type Doc = Record<string, any>;
@@ -185,13 +185,7 @@ describe("CI/CD workflow", () => {
       const scripts: Record<string, string> = JSON.parse(
         fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8"),
       ).scripts;
-      /** What `npm run <name>` runs, its own `npm run`s expanded, in order. */
-      const expanded = (name: string): string[] =>
-        scripts[name].split(" && ").flatMap((command) => {
-          const nested = /^npm run (\S+)$/.exec(command.trim());
-          return nested ? expanded(nested[1]) : [command.trim()];
-        });
-      const run = expanded("test");
+      const run = expandedScript("test");
       const builds = run.filter((c) => c.startsWith("mvn") && c.includes("-f app-java/pom.xml"));
       assert.equal(builds.length, 1, `one Maven build of app-java, got ${JSON.stringify(builds)}`);
       assert.match(builds[0], /\bpackage\b/);
