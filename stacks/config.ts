@@ -305,39 +305,41 @@ function readSource(
   context: ValidationContext,
 ): SourceConfig {
   const kind = section.oneOf("kind", SOURCE_KINDS, "kinesis");
+  const readKind = (of: (typeof SOURCE_KINDS)[number], from: Section): SourceConfig =>
+    of === "confluent"
+      ? readConfluentSource(from, applicationName, raw, context)
+      : readKinesisSource(from, applicationName);
+  const source = readKind(kind, section);
   // With a refused kind, the other kind's fields are not typos: only the kind is reported.
   if (section.refusedValue("kind")) section.markAllRead();
-  else reportOtherKindFields(section, kind, applicationName, raw, context);
-  if (kind === "confluent") return readConfluentSource(section, applicationName, raw, context);
-  return readKinesisSource(section, applicationName);
+  else {
+    const other = kind === "kinesis" ? "confluent" : "kinesis";
+    const probe = section.probe();
+    readKind(other, probe);
+    reportOtherKindFields(section, kind, other, probe.fieldsRead());
+  }
+  section.rejectUnknown();
+  return source;
 }
 
 /**
- * Fields of the other source kind mean the kind is wrong (often not set, so kinesis): one message
- * naming the kind to set, not one "not a known key" per field the user did write.
+ * Fields only the other source kind reads mean the kind is wrong (often not set, so kinesis): one
+ * message naming the kind to set, not one "not a known key" per field the user did write.
  */
 function reportOtherKindFields(
   section: Section,
-  kind: (typeof SOURCE_KINDS)[number],
-  applicationName: string,
-  raw: Record<string, string>,
-  context: ValidationContext,
+  kind: string,
+  other: string,
+  otherKindFields: ReadonlySet<string>,
 ): void {
-  const fieldsOf = (of: (typeof SOURCE_KINDS)[number]): ReadonlySet<string> => {
-    const probe = section.probe();
-    if (of === "confluent") readConfluentSource(probe, applicationName, raw, context);
-    else readKinesisSource(probe, applicationName);
-    return probe.fieldsRead();
-  };
-  const other = kind === "kinesis" ? "confluent" : "kinesis";
-  const own = fieldsOf(kind);
-  const otherFields = [...fieldsOf(other)].filter((field) => !own.has(field) && section.has(field));
-  if (otherFields.length === 0) return;
+  const own = section.fieldsRead();
+  const fields = [...otherKindFields].filter((field) => !own.has(field) && section.has(field));
+  if (fields.length === 0) return;
   const why = section.has("kind") ? "" : " (the default: kind is not set)";
   section.problem(
-    `${section.key("kind")} is ${kind}${why}, but ${otherFields.join(", ")} ${otherFields.length === 1 ? "is a key" : "are keys"} of kind ${other}: set ${section.key("kind")}: ${other}, or remove ${otherFields.length === 1 ? "it" : "them"}`,
+    `${section.key("kind")} is ${kind}${why}, but ${fields.join(", ")} ${fields.length === 1 ? "is a key" : "are keys"} of kind ${other}: set ${section.key("kind")}: ${other}, or remove ${fields.length === 1 ? "it" : "them"}`,
   );
-  for (const field of otherFields) section.markRead(field);
+  for (const field of fields) section.markRead(field);
 }
 
 function readTable(section: Section, applicationName: string): TableConfig {

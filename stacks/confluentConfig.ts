@@ -111,6 +111,7 @@ export const CONFLUENT_CREDENTIAL_KEYS = [
   "confluentcloud:cloudApiSecret",
 ] as const;
 
+/** Reads the fields of this kind; readSource reports the unknown ones, telling the other kind's apart. */
 export function readConfluentSource(
   section: Section,
   applicationName: string,
@@ -200,7 +201,6 @@ export function readConfluentSource(
     clientConfig,
     secretsKmsKeyArn: section.optionalString("secretsKmsKeyArn", KMS_KEY_ARN),
   };
-  section.rejectUnknown();
 
   if (context.isSecret) {
     for (const key of CONFLUENT_CREDENTIAL_KEYS) {

@@ -27,6 +27,7 @@ const KMS_KEY = {
   describe: `"${AWS_MANAGED_KINESIS_KEY}" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
 };
 
+/** Reads the fields of this kind; readSource reports the unknown ones, telling the other kind's apart. */
 export function readKinesisSource(section: Section, applicationName: string): KinesisSourceConfig {
   // Derived from the application's name, so one account holds many stacks without clashes.
   const streamName = section.optionalString("streamName", STREAM_NAME_PATTERN) ?? `${applicationName}-events`;
@@ -60,6 +61,5 @@ export function readKinesisSource(section: Section, applicationName: string): Ki
     enhancedFanOut: section.boolean("enhancedFanOut", false),
     initialPosition: section.oneOf("initialPosition", INITIAL_POSITIONS, "LATEST"),
   };
-  section.rejectUnknown();
   return source;
 }
