@@ -16,11 +16,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stackNames } from "./stackFiles";
+import { UsageError, refuseRepeated, stackNames } from "./stackFiles";
 
 const PROJECT_DIR = path.resolve(__dirname, "..");
 export const USAGE =
-  "Usage: npm run bench -- [--runs <n>] [--cdk]   (n >= 1 fresh processes per command, default 5;\n" +
+  "Usage: npm run bench -- [--runs <n>] [--cdk] | --help   (n >= 1 fresh processes per command, default 5;\n" +
   "  --cdk: also time cdk synth of tools/cdk-baseline, installing it there with npm ci on first use)";
 
 /** plan(prod) / require('@pulumi/pulumi'), medians of the same run. */
@@ -171,27 +171,33 @@ export interface BenchArgs {
 
 export function parseArgs(argv: string[]): BenchArgs {
   const args: BenchArgs = { runs: 5, cdk: false };
-  const seen = new Set<string>();
-  const refuse = (why: string) => new Error(`${why}\n${USAGE}`);
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (seen.has(flag)) throw refuse(`${flag} is given twice; give it once`);
-    seen.add(flag);
-    if (flag === "--cdk") {
-      args.cdk = true;
-    } else if (flag === "--runs") {
-      const runs = Number(argv[++i]);
-      if (!Number.isInteger(runs) || runs < 1)
-        throw refuse(`--runs needs a whole number >= 1 (got ${argv[i]})`);
-      args.runs = runs;
-    } else {
-      throw refuse(`bad argument ${JSON.stringify(flag)}`);
+  const given = new Set<string>();
+  try {
+    for (let i = 0; i < argv.length; i++) {
+      const flag = argv[i];
+      refuseRepeated(flag, given);
+      if (flag === "--cdk") {
+        args.cdk = true;
+      } else if (flag === "--runs") {
+        const runs = Number(argv[++i]);
+        if (!Number.isInteger(runs) || runs < 1)
+          throw new UsageError(`--runs needs a whole number >= 1 (got ${argv[i]})`);
+        args.runs = runs;
+      } else {
+        throw new UsageError(`bad argument ${JSON.stringify(flag)}`);
+      }
     }
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
   return args;
 }
 
 function main(argv: string[]): number {
+  if (argv.length === 1 && argv[0] === "--help") {
+    console.log(USAGE);
+    return 0;
+  }
   let args: BenchArgs;
   try {
     args = parseArgs(argv);
