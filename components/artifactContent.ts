@@ -40,8 +40,7 @@ let persistDir: string | undefined;
  * A file's device, inode, size, modification and change times: any write changes the change time,
  * which no tool can set back (unlike the modification time).
  */
-function fileIdentity(file: string): (string | number)[] {
-  const stat = fs.statSync(file, { bigint: true });
+function fileIdentity(file: string, stat: fs.BigIntStats): string[] {
   return [file, ...[stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs].map(String)];
 }
 
@@ -70,13 +69,14 @@ let ownCode: string | undefined;
  * names everything the result depends on besides the files' contents.
  */
 export function computedFromFiles<T>(what: string, files: string[], compute: () => T): T {
-  const key = JSON.stringify([what, ...files.map(fileIdentity)]);
-  if (!computed.has(key)) computed.set(key, persistDir ? persisted(key, files, compute) : compute());
+  const stats = files.map((file) => fs.statSync(file, { bigint: true }));
+  const key = JSON.stringify([what, ...files.map((file, index) => fileIdentity(file, stats[index]))]);
+  if (!computed.has(key)) computed.set(key, persistDir ? persisted(key, stats, compute) : compute());
   return computed.get(key) as T;
 }
 
 /** `compute()` as kept under {@link persistDir}, computed (and kept, unless a file just changed) when not there. */
-function persisted<T>(key: string, files: string[], compute: () => T): T {
+function persisted<T>(key: string, stats: fs.BigIntStats[], compute: () => T): T {
   ownCode ??= fs.readFileSync(__filename, "utf8");
   const fullKey = JSON.stringify([key, compute.toString(), ownCode]);
   const file = path.join(persistDir!, `${createHash("sha256").update(fullKey).digest("hex")}.json`);
@@ -86,7 +86,7 @@ function persisted<T>(key: string, files: string[], compute: () => T): T {
     // Not kept yet (or unreadable): compute it.
   }
   const value = compute();
-  const recent = files.some((f) => Date.now() - fs.statSync(f).ctimeMs < RECENT_CHANGE_MS);
+  const recent = stats.some((stat) => Date.now() - Number(stat.ctimeMs) < RECENT_CHANGE_MS);
   if (!recent) {
     fs.mkdirSync(persistDir!, { recursive: true });
     // Written whole, then renamed: a plan running beside this one reads all of it or nothing.
