@@ -147,20 +147,13 @@ def item_columns(sink):
 
 def sink_ddl(sink, endpoints):
     """`upsert-dynamodb` (our connector in lib/pyflink-dependencies.jar, app/src) is the `dynamodb`
-    connector without the UPDATE_BEFORE half of an update, which it refuses: a late record's update
-    is a put of the item. PARTITIONED BY the item key: the connector then keeps the latest row per
+    connector without the UPDATE_BEFORE half of an update, which it refuses, and with one batch in
+    flight: a late record's update is a put of the item, in order. PARTITIONED BY the item key: the connector then keeps the latest row per
     key in a batch, as DynamoDB rejects a BatchWriteItem holding one key twice."""
     types = ["STRING", "STRING", "BIGINT", "STRING", "STRING", "BIGINT"]
     keys = ", ".join(quote_identifier(c) for c in item_columns(sink)[:2])
     columns = ",\n".join(f"  {quote_identifier(c)} {t}" for c, t in zip(item_columns(sink), types))
-    options = {
-        "connector": "upsert-dynamodb",
-        "table-name": sink["table.name"],
-        "aws.region": sink["aws.region"],
-        # One BatchWriteItem in flight per subtask: two can complete out of order, and a window's
-        # earlier count would then overwrite its later one (measured in test/local/backlog.test.ts).
-        "sink.requests.max-inflight": "1",
-    }
+    options = {"connector": "upsert-dynamodb", "table-name": sink["table.name"], "aws.region": sink["aws.region"]}
     if "dynamodb" in endpoints:
         options["aws.endpoint"] = endpoints["dynamodb"]
     return f"CREATE TABLE `items` (\n{columns}\n) PARTITIONED BY ({keys})\nWITH (\n{with_clause(options)}\n)"

@@ -2,6 +2,10 @@ package flinkpipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.apache.flink.table.api.ValidationException;
 
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
@@ -32,5 +36,26 @@ class UpsertDynamoDbSinkTest {
                 UpsertDynamoDbSinkFactory.class,
                 FactoryUtil.discoverFactory(
                         getClass().getClassLoader(), DynamicTableSinkFactory.class, "upsert-dynamodb"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(value = {"NULL", "1", "' 1 '"}, nullValues = "NULL")
+    void sendsOneBatchAtATime(String given) {
+        Map<String, String> options =
+                given == null ? Map.of("table-name", "t") : Map.of("table-name", "t", "sink.requests.max-inflight", given);
+        assertEquals(
+                Map.of("table-name", "t", "sink.requests.max-inflight", "1"),
+                UpsertDynamoDbSinkFactory.withOneRequestInFlight(options));
+    }
+
+    @Test
+    void refusesMoreBatchesInFlight() {
+        ValidationException refused =
+                assertThrows(
+                        ValidationException.class,
+                        () -> UpsertDynamoDbSinkFactory.withOneRequestInFlight(Map.of("sink.requests.max-inflight", "50")));
+        assertEquals(
+                "upsert-dynamodb writes each item's updates in order: 'sink.requests.max-inflight' must be 1 (got '50')",
+                refused.getMessage());
     }
 }
