@@ -200,9 +200,8 @@ function duplicateError(duplicates: string[]): pulumi.RunError | undefined {
   return duplicates.length > 0 ? new pulumi.RunError(duplicates[0]) : undefined;
 }
 
-/** Where the program registered a resource (the SDK's source position, mapped to the TypeScript line). */
-function registeredAt(request: any): string | undefined {
-  const position = request.getSourceposition?.();
+/** Where the program registered a resource: the request's source position, mapped to the TypeScript line. */
+function registeredAt(position: any): string | undefined {
   if (!position?.getUri()) return undefined;
   return mapStackTrace(`${fileURLToPath(position.getUri())}:${position.getLine()}:${position.getColumn()}`);
 }
@@ -210,7 +209,8 @@ function registeredAt(request: any): string | undefined {
 function recordRegistrations(): { resources: Map<string, PlannedResource>; duplicates: string[] } {
   const monitor = pulumi.runtime.getMonitor() as unknown as Record<string, any>;
   const recorded = new Map<string, PlannedResource>();
-  const positions = new Map<string, string | undefined>();
+  // Mapped only for a URN registered twice: a source map is parsed per mapping.
+  const positions = new Map<string, unknown>();
   const duplicates: string[] = [];
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request: any, callback: (error: unknown, response: any) => void) =>
@@ -218,14 +218,14 @@ function recordRegistrations(): { resources: Map<string, PlannedResource>; dupli
       const urn: string | undefined = error ? undefined : response.getUrn();
       // The engine refuses a second resource under one URN; the mock monitor would let it replace the first.
       if (urn !== undefined && recorded.has(urn)) {
-        const [first, second] = [positions.get(urn), registeredAt(request)];
+        const [first, second] = [registeredAt(positions.get(urn)), registeredAt(request.getSourceposition?.())];
         const where = first && second ? `: registered at ${first} and again at ${second}` : "";
         duplicates.push(`Duplicate resource URN '${urn}'${where}; give one of them a unique name`);
         callback(new Error(duplicates[duplicates.length - 1]), response);
         return;
       }
       if (urn !== undefined) {
-        positions.set(urn, registeredAt(request));
+        positions.set(urn, request.getSourceposition?.());
         recorded.set(urn, {
           urn,
           type: request.getType(),
