@@ -54,6 +54,7 @@ const DEFERRED = new Set([
 ]);
 
 const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
+const stateFile = path.join(pulumiDir, "runtime", "state.js");
 const resourceFile = path.join(pulumiDir, "resource.js");
 const PROMISE_TRACE_NOTE = "(not recorded by the offline plan: tools/startup.js)";
 
@@ -113,17 +114,38 @@ function sourcePositionOnly(Resource) {
   };
 }
 
-/** The SDK's `debuggablePromise`, capturing no stack trace (the SDK calls it through its exports). */
-function withoutTrace(debuggablePromise) {
+/**
+ * The SDK's `debuggablePromise` (the SDK calls it through its exports) without its stack trace or
+ * its three `defineProperty` calls: the promise is still a leak candidate of the SDK's store,
+ * chained in the same two steps (so registrations reach the monitor in the same order), and
+ * carries its context for the SDK's report of promises left pending at exit. The SDK's own
+ * function runs once, on a settled promise, to schedule that report.
+ */
+function untraced(debuggablePromise, getStore) {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    debuggablePromise(Promise.resolve(), "the offline plan's leak report (tools/startup.js)");
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  let id = 0;
   return (promise, context) => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return debuggablePromise(promise, context);
-    } finally {
-      Error.stackTraceLimit = limit;
-      promise._debugStackTrace = PROMISE_TRACE_NOTE;
-    }
+    promise._debugId = id++;
+    promise._debugCtx = context;
+    promise._debugStackTrace = PROMISE_TRACE_NOTE;
+    const candidates = getStore().leakCandidates;
+    candidates.add(promise);
+    return promise
+      .then((value) => {
+        candidates.delete(promise);
+        return value;
+      })
+      .catch((error) => {
+        candidates.delete(promise);
+        error.promise = promise;
+        throw error;
+      });
   };
 }
 
@@ -151,8 +173,9 @@ Module._load = function (request, parent, isMain) {
   }
   if (filename === debuggableFile && !Module._cache[filename]) {
     const debuggable = load.call(this, request, parent, isMain);
-    if (typeof debuggable.debuggablePromise === "function") {
-      debuggable.debuggablePromise = withoutTrace(debuggable.debuggablePromise);
+    const state = require(stateFile);
+    if (typeof debuggable.debuggablePromise === "function" && typeof state.getStore === "function") {
+      debuggable.debuggablePromise = untraced(debuggable.debuggablePromise, state.getStore);
     }
     return debuggable;
   }
@@ -166,6 +189,10 @@ Module._load = function (request, parent, isMain) {
 };
 
 /** What this module relies on in the SDK, for test/tools/startup.test.ts. */
-module.exports = { DEFERRED, SDK_FILES: [...DEFERRED, debuggableFile, resourceFile], PROMISE_TRACE_NOTE };
+module.exports = {
+  DEFERRED,
+  SDK_FILES: [...DEFERRED, debuggableFile, stateFile, resourceFile],
+  PROMISE_TRACE_NOTE,
+};
 
 require("./register");

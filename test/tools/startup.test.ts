@@ -147,4 +147,23 @@ describe("the plan's start-up", function () {
     });
     for (const file of report.deferred) assert.ok(report.afterUse.includes(file), `${file} never loaded`);
   });
+
+  it("still reports a promise left pending at exit, with its context", () => {
+    const leaves = `require("@pulumi/pulumi/runtime/debuggable.js").debuggablePromise(new Promise(() => {}), "never settles");`;
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ["-r", "./tools/startup.js", "-e", leaves], {
+        cwd: PROJECT_DIR,
+        encoding: "utf8",
+        env: { ...process.env, ...env },
+      });
+    const plain = run({});
+    assert.equal(plain.status, 1);
+    assert.match(plain.stderr, /detected that 1 promise was still active/);
+    const debug = run({ PULUMI_DEBUG_PROMISE_LEAKS: "1" });
+    assert.equal(debug.status, 1);
+    assert.match(
+      debug.stderr,
+      /CONTEXT\(\d+\): never settles\nSTACK_TRACE:\n\(not recorded by the offline plan/,
+    );
+  });
 });
