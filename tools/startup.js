@@ -10,9 +10,9 @@
  *    mock runtime, uses none of them. Each is replaced by a stand-in that loads the real module on first
  *    use, so `pulumi.automation.LocalWorkspace` or `pulumi.runtime.serializeFunction` still work.
  *    And the SDK captures a stack trace for every promise it makes (`debuggablePromise`, some 60
- *    per resource), read only in its message about promises left pending at exit: a third of the
- *    plan's time per resource. The plan's promises carry PROMISE_TRACE_NOTE instead (pending
- *    ones are still reported, by context). Likewise every resource's constructor captures the
+ *    per resource), read only when PULUMI_DEBUG_PROMISE_LEAKS asks it to report each promise
+ *    left pending at exit: a third of the plan's time per resource. The plan's promises carry
+ *    none (pending ones are still counted at exit). Likewise every resource's constructor captures the
  *    whole stack, each frame made a file URL (`Resource.stackTrace`), for the stack trace of its
  *    register request, which only the engine's diagnostics read: the plan's resources carry only
  *    the frame of their source position (the plan names it for a URN registered twice).
@@ -56,7 +56,6 @@ const DEFERRED = new Set([
 const debuggableFile = path.join(pulumiDir, "runtime", "debuggable.js");
 const stateFile = path.join(pulumiDir, "runtime", "state.js");
 const resourceFile = path.join(pulumiDir, "resource.js");
-const PROMISE_TRACE_NOTE = "(not recorded by the offline plan: tools/startup.js)";
 
 const SHARED_PACKAGES = ["@pulumi/pulumi", "@pulumi/policy"];
 const policyDir = path.join(projectDir, "policy") + path.sep;
@@ -115,25 +114,17 @@ function sourcePositionOnly(Resource) {
 }
 
 /**
- * The SDK's `debuggablePromise` (the SDK calls it through its exports) without its stack trace or
- * its three `defineProperty` calls: the promise is still a leak candidate of the SDK's store,
- * chained in the same two steps (so registrations reach the monitor in the same order), and
- * carries its context for the SDK's report of promises left pending at exit. The SDK's own
- * function runs once, on a settled promise, to schedule that report.
+ * The SDK's `debuggablePromise` (the SDK calls it through its exports), unless
+ * PULUMI_DEBUG_PROMISE_LEAKS asks for its report of each pending promise: the promise is still a
+ * leak candidate of the SDK's store, chained in the same two steps (so registrations reach the
+ * monitor in the same order), without the stack trace and context only that report reads. The
+ * SDK's own function runs once, on a settled promise, to schedule its count of those left pending.
  */
-function untraced(debuggablePromise, getStore) {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    debuggablePromise(Promise.resolve(), "the offline plan's leak report (tools/startup.js)");
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-  let id = 0;
+function untraced(debuggable, getStore) {
+  const debuggablePromise = debuggable.debuggablePromise;
+  debuggablePromise(Promise.resolve(), "the offline plan's leak report (tools/startup.js)");
   return (promise, context) => {
-    promise._debugId = id++;
-    promise._debugCtx = context;
-    promise._debugStackTrace = PROMISE_TRACE_NOTE;
+    if (debuggable.debugPromiseLeaks) return debuggablePromise(promise, context);
     const candidates = getStore().leakCandidates;
     candidates.add(promise);
     return promise
@@ -175,7 +166,7 @@ Module._load = function (request, parent, isMain) {
     const debuggable = load.call(this, request, parent, isMain);
     const state = require(stateFile);
     if (typeof debuggable.debuggablePromise === "function" && typeof state.getStore === "function") {
-      debuggable.debuggablePromise = untraced(debuggable.debuggablePromise, state.getStore);
+      debuggable.debuggablePromise = untraced(debuggable, state.getStore);
     }
     return debuggable;
   }
@@ -192,7 +183,6 @@ Module._load = function (request, parent, isMain) {
 module.exports = {
   DEFERRED,
   SDK_FILES: [...DEFERRED, debuggableFile, stateFile, resourceFile],
-  PROMISE_TRACE_NOTE,
 };
 
 require("./register");
