@@ -218,7 +218,10 @@ function recordRegistrations(): { resources: Map<string, PlannedResource>; dupli
       const urn: string | undefined = error ? undefined : response.getUrn();
       // The engine refuses a second resource under one URN; the mock monitor would let it replace the first.
       if (urn !== undefined && recorded.has(urn)) {
-        const [first, second] = [registeredAt(positions.get(urn)), registeredAt(request.getSourceposition?.())];
+        const [first, second] = [
+          registeredAt(positions.get(urn)),
+          registeredAt(request.getSourceposition?.()),
+        ];
         const where = first && second ? `: registered at ${first} and again at ${second}` : "";
         duplicates.push(`Duplicate resource URN '${urn}'${where}; give one of them a unique name`);
         callback(new Error(duplicates[duplicates.length - 1]), response);
