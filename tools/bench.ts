@@ -2,7 +2,8 @@
  * Times the offline plan of every shipped stack the way a user runs it (a fresh process per run),
  * side by side with two floors: an empty Node.js process and one that only loads `@pulumi/pulumi`,
  * and of two generated stacks of `flink-pipeline:pipelines`, one pipeline and
- * {@link MANY_PIPELINES}, whose difference is the marginal cost of a pipeline.
+ * {@link MANY_PIPELINES}, whose difference is the marginal cost of a pipeline; each of those two is
+ * also registered alone (tools/registerOnly.ts), the floor the SDK sets under their plans.
  * The runs go round-robin, so a machine busy with other work slows every command alike, and the
  * budget is a ratio to the SDK's load time rather than seconds: it holds on any machine. With
  * `--cdk` it also times `cdk synth` of the equivalent CDK stack (tools/cdk-baseline, installed there
@@ -82,7 +83,10 @@ function generatedProject(): string {
   return dir;
 }
 
-const planLabel = (count: number) => `plan ${count} pipeline${count === 1 ? "" : "s"}`;
+const pipelinesLabel = (count: number) => `${count} pipeline${count === 1 ? "" : "s"}`;
+const planLabel = (count: number) => `plan ${pipelinesLabel(count)}`;
+/** tools/registerOnly.ts: the program under the plan's mocks with nothing recorded or checked. */
+const registerLabel = (count: number) => `register ${pipelinesLabel(count)}`;
 
 /** The CDK CLI synthesizing tools/cdk-baseline/app.ts through ts-node, which type-checks it. */
 function cdkSynth(outDir: string): Command {
@@ -115,7 +119,13 @@ function installCdk(): void {
 }
 
 function commands(generated: string, cdk: boolean): Command[] {
-  const plan = ["-r", path.join(PROJECT_DIR, "tools/startup.js"), path.join(PROJECT_DIR, "tools/plan.ts")];
+  const tool = (file: string) => [
+    "-r",
+    path.join(PROJECT_DIR, "tools/startup.js"),
+    path.join(PROJECT_DIR, file),
+  ];
+  const plan = tool("tools/plan.ts");
+  const program = ["--program", path.join(PROJECT_DIR, "index.ts")];
   return [
     ...(cdk ? [cdkSynth(path.join(generated, "cdk.out"))] : []),
     { label: "node -e 0", args: ["-e", "0"] },
@@ -124,20 +134,26 @@ function commands(generated: string, cdk: boolean): Command[] {
       label: `plan ${stack}`,
       args: [...plan, "--stack", stack, "--json"],
     })),
-    ...[1, MANY_PIPELINES].map((count) => ({
-      label: planLabel(count),
-      args: [
-        ...plan,
-        "--stack",
-        `pipelines-${count}`,
-        "--json",
-        "--program",
-        path.join(PROJECT_DIR, "index.ts"),
-        "--policy-config",
-        path.join(PROJECT_DIR, "policy/config/dev.json"),
-      ],
-      cwd: generated,
-    })),
+    ...[1, MANY_PIPELINES].flatMap((count) => [
+      {
+        label: planLabel(count),
+        args: [
+          ...plan,
+          "--stack",
+          `pipelines-${count}`,
+          "--json",
+          ...program,
+          "--policy-config",
+          path.join(PROJECT_DIR, "policy/config/dev.json"),
+        ],
+        cwd: generated,
+      },
+      {
+        label: registerLabel(count),
+        args: [...tool("tools/registerOnly.ts"), "--stack", `pipelines-${count}`, ...program],
+        cwd: generated,
+      },
+    ]),
   ];
 }
 
@@ -156,6 +172,11 @@ function time(command: Command): number {
     throw new Error(`${command.label} exited ${result.status}:\n${result.stderr}`);
   }
   return elapsed;
+}
+
+/** What one pipeline more costs, in whole ms, from the medians of `MANY_PIPELINES` and of one. */
+function marginal(many: number, one: number): string {
+  return ((many - one) / (MANY_PIPELINES - 1)).toFixed(0);
 }
 
 export function median(values: number[]): number {
@@ -216,7 +237,7 @@ function main(argv: string[]): number {
   // Fills the plan's caches (transpiled TypeScript, V8 code, the job's hash), as every run after a
   // user's first finds them; the CDK CLI's first synth compiles and caches as well.
   for (const command of all)
-    if (command.label.startsWith("plan ") || command.label === CDK_SYNTH) time(command);
+    if (/^(plan|register) /.test(command.label) || command.label === CDK_SYNTH) time(command);
   const times = new Map<string, number[]>(all.map((c) => [c.label, []]));
   for (let run = 0; run < runs; run++)
     for (const command of all) times.get(command.label)!.push(time(command));
@@ -247,7 +268,15 @@ function main(argv: string[]): number {
   const withinGoal = scaling <= PIPELINES_GOAL_RATIO;
   console.log(
     `pipelines: ${planLabel(MANY_PIPELINES)} / ${planLabel(1)} = ${scaling.toFixed(2)} (at most ${PIPELINES_GOAL_RATIO})${withinGoal ? "" : "  OVER BUDGET"}; ` +
-      `marginal cost ${((many - one) / (MANY_PIPELINES - 1)).toFixed(0)} ms per pipeline`,
+      `marginal cost ${marginal(many, one)} ms per pipeline`,
+  );
+  const [registerOne, registerMany] = [1, MANY_PIPELINES].map((count) =>
+    median(times.get(registerLabel(count))!),
+  );
+  const floor = registerMany / one;
+  console.log(
+    `floor: ${registerLabel(MANY_PIPELINES)} / ${planLabel(1)} = ${floor.toFixed(2)}${floor > PIPELINES_GOAL_RATIO ? `, over ${PIPELINES_GOAL_RATIO} before the plan records or checks anything` : ""}; ` +
+      `the SDK's registration ${marginal(registerMany, registerOne)} ms per pipeline, the plan's own ${marginal(many - registerMany, one - registerOne)}`,
   );
   let withinCdk = true;
   if (cdk) {

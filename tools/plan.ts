@@ -11,10 +11,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { persistComputedResults } from "../components/artifactContent";
 import { INSTANT_FORMAT, NOW_ENV, parseInstant } from "../stacks/rotation";
-import { ConfigError } from "../stacks/validation";
 import {
   COST_FLAGS,
   COST_USAGE,
@@ -27,9 +25,8 @@ import {
 import { DiagramResource, renderDiagram } from "./diagram";
 import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
-import { programFromFile, runProgram } from "./planRuntime";
-import { describeFailure } from "./sourceMaps";
-import { UsageError, readStackFiles, refuseRepeated, withTypeProblems } from "./stackFiles";
+import { programFromFile, reportFailure, runProgram } from "./planRuntime";
+import { UsageError, checkStackName, readStackFiles, refuseRepeated, withTypeProblems } from "./stackFiles";
 
 export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
   --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
@@ -76,13 +73,7 @@ export function parseArgs(argv: string[]): PlanArgs {
       return next;
     };
     if (flag === "--stack") {
-      args.stack = value();
-      // The name picks a file, Pulumi.<stack>.yaml, next to Pulumi.yaml: never a path.
-      if (!/^[A-Za-z0-9_.-]+$/.test(args.stack) || args.stack.startsWith(".")) {
-        throw new UsageError(
-          `--stack must be a stack name of letters, digits, '-', '_' or '.' (got ${JSON.stringify(args.stack)})`,
-        );
-      }
+      args.stack = checkStackName(value());
     } else if (flag === "--program") args.program = value();
     else if (flag === "--policy-config") args.policyConfig = value();
     else if (flag === "--now") {
@@ -141,12 +132,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     }
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    console.error(pulumi.RunError.isInstance(error) ? error.message : describeFailure(error));
-    return 1;
+    return reportFailure(error);
   } finally {
     process.stdout.write = stdoutWrite;
   }

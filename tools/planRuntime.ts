@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { fileURLToPath } from "url";
 import { MOCK_ACCOUNT_ID, PipelineMocks, awsxVpcChildren, simulatedVpcOf } from "./mocks";
-import { mapStackTrace } from "./sourceMaps";
+import { ConfigError } from "../stacks/validation";
+import { describeFailure, mapStackTrace } from "./sourceMaps";
+import { UsageError } from "./stackFiles";
 
 export interface PlannedResource {
   urn: string;
@@ -75,27 +77,11 @@ export function programFromFile(file: string): Program {
 }
 
 export async function runProgram(program: Program, options: PlanOptions): Promise<PlanResult> {
-  const region = options.region ?? options.config["aws:region"] ?? "us-east-1";
-  const mocks = new PipelineMocks(region, undefined, {
-    firstPreview: options.firstPreview,
-    existingVpc: simulatedVpcOf(options.config, options.project),
-  });
-  await pulumi.runtime.setMocks(
-    mocks,
-    options.project,
-    options.stack,
-    options.firstPreview ? true : (options.dryRun ?? true),
-  );
-  pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  const { mocks, region } = await useMocks(options);
   const { resources, duplicates } = recordRegistrations();
-
-  const outputs: PlanResult["outputs"] = {};
+  let outputs: PlanResult["outputs"];
   try {
-    const exported = await program();
-    for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
-      outputs[key] = await resolve(value);
-    }
-    await settled();
+    outputs = await runToEnd(program);
   } catch (error) {
     // What fails after a refused registration (an export of it, a child) is a consequence: name the cause.
     throw duplicateError(duplicates) ?? error;
@@ -110,6 +96,61 @@ export async function runProgram(program: Program, options: PlanOptions): Promis
       : [],
   );
   return { resources: [...registered, ...created], outputs, simulated: [...mocks.simulated] };
+}
+
+/**
+ * Runs `program` under the plan's mocks with nothing recorded or checked: what registering its
+ * resources through the SDK costs, the floor under any plan of it (`npm run bench`).
+ * Returns how many resources (components included) reached the monitor.
+ */
+export async function registerOnly(program: Program, options: PlanOptions): Promise<number> {
+  await useMocks(options);
+  await runToEnd(program);
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    getRegisteredResources(): Map<string, unknown>;
+  };
+  return monitor.getRegisteredResources().size;
+}
+
+/**
+ * Reports what stopped a tool that runs a program (the plan, the registration floor) on stderr, and
+ * returns its exit code: 2 for bad usage or config, 1 for a failed program.
+ */
+export function reportFailure(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    console.error(error.message);
+    return 2;
+  }
+  console.error(pulumi.RunError.isInstance(error) ? error.message : describeFailure(error));
+  return 1;
+}
+
+/** Sets up the mock runtime with the plan's mocks and the stack's config. */
+async function useMocks(options: PlanOptions): Promise<{ mocks: PipelineMocks; region: string }> {
+  const region = options.region ?? options.config["aws:region"] ?? "us-east-1";
+  const mocks = new PipelineMocks(region, undefined, {
+    firstPreview: options.firstPreview,
+    existingVpc: simulatedVpcOf(options.config, options.project),
+  });
+  await pulumi.runtime.setMocks(
+    mocks,
+    options.project,
+    options.stack,
+    options.firstPreview ? true : (options.dryRun ?? true),
+  );
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
+  return { mocks, region };
+}
+
+/** Runs `program` until every registration has reached the monitor; its exports, resolved. */
+async function runToEnd(program: Program): Promise<PlanResult["outputs"]> {
+  const outputs: PlanResult["outputs"] = {};
+  const exported = await program();
+  for (const [key, value] of Object.entries((exported ?? {}) as Record<string, unknown>)) {
+    outputs[key] = await resolve(value);
+  }
+  await settled();
+  return outputs;
 }
 
 const AWSX_VPC = "awsx:ec2:Vpc";

@@ -18,6 +18,16 @@ export function refuseRepeated(flag: string, given: Set<string>): void {
   given.add(flag);
 }
 
+/** A `--stack` value: it picks a file, Pulumi.<stack>.yaml, next to Pulumi.yaml, so never a path. */
+export function checkStackName(stack: string): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack) || stack.startsWith(".")) {
+    throw new UsageError(
+      `--stack must be a stack name of letters, digits, '-', '_' or '.' (got ${JSON.stringify(stack)})`,
+    );
+  }
+  return stack;
+}
+
 export interface StackFiles {
   project: string;
   stack: string;

@@ -1,0 +1,74 @@
+/**
+ * tools/registerOnly.ts, the floor `npm run bench` times under a plan: the program under the plan's
+ * mocks, registering exactly what the plan records, and nothing else.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { main, parseArgs } from "../../tools/registerOnly";
+import { stackNames } from "../../tools/stackFiles";
+import { PROJECT_DIR, directoryWith, planStack } from "../helpers";
+
+/** Runs tools/registerOnly.ts's main in-process, capturing what it prints. */
+async function registerInProcess(argv: string[], projectDir = PROJECT_DIR) {
+  let printed = "";
+  const [log, error] = [console.log, console.error];
+  console.log = console.error = (...args: unknown[]) => {
+    printed += `${args.join(" ")}\n`;
+  };
+  try {
+    return { code: await main(argv, projectDir), printed };
+  } finally {
+    [console.log, console.error] = [log, error];
+  }
+}
+
+describe("the registration floor (tools/registerOnly.ts)", () => {
+  const good: [string[], { stack: string; program: string }][] = [
+    [["--stack", "dev"], { stack: "dev", program: "index.ts" }],
+    [["--program", "other.ts", "--stack", "prod"], { stack: "prod", program: "other.ts" }],
+  ];
+  for (const [argv, expected] of good) {
+    it(`takes ${JSON.stringify(argv)} as ${JSON.stringify(expected)}`, () =>
+      assert.deepEqual(parseArgs(argv), expected));
+  }
+
+  const bad: [string[], RegExp][] = [
+    [[], /--stack is required/],
+    [["--stack"], /--stack needs a value/],
+    [["--stack", "--program", "x.ts"], /--stack needs a value/],
+    [["--stack", "../prod"], /--stack must be a stack name/],
+    [["--stack", "dev", "--stack", "prod"], /--stack is given twice/],
+    [["--stack", "dev", "--json", "x"], /bad argument "--json"/],
+  ];
+  for (const [argv, message] of bad) {
+    it(`refuses ${JSON.stringify(argv)}`, () => assert.throws(() => parseArgs(argv), message));
+  }
+
+  for (const stack of stackNames(PROJECT_DIR)) {
+    it(`registers every resource the plan of ${stack} records, and prints how many`, async function () {
+      this.timeout(60000);
+      const planned = (await planStack(stack)).resources.filter((r) => r.createdBy === undefined);
+      const { code, printed } = await registerInProcess(["--stack", stack]);
+      assert.equal(code, 0, printed);
+      assert.equal(printed, `${planned.length} resources registered\n`);
+    });
+  }
+
+  it("exits 2 for a stack without a config file, and 1 with the cause when the program fails", async () => {
+    const missing = await registerInProcess(["--stack", "nope"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.printed, /no config file Pulumi\.nope\.yaml/);
+
+    const dir = directoryWith({ "failing.ts": 'throw new Error("the program broke");\n' });
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), path.join(dir, "Pulumi.dev.yaml"));
+    try {
+      const failed = await registerInProcess(["--stack", "dev", "--program", "failing.ts"], dir);
+      assert.equal(failed.code, 1);
+      assert.match(failed.printed, /the program broke/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
