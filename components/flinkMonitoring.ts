@@ -1,6 +1,7 @@
 import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { SNS_POLICY_MAX_BYTES } from "../policy/lib/quotas";
 import { FLINK_METRICS_NAMESPACE } from "./flinkApplication";
 import { keyPolicy } from "./iam";
 
@@ -335,7 +336,9 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
           baseName,
           displayName: topicDisplayName(app),
           keyPurpose: `the Managed Flink application ${app}`,
-          alarmNames: definitions.map((definition) => `${app}-${definition.key}`),
+          alarms: [
+            { applicationName: app, alarmNames: definitions.map((definition) => `${app}-${definition.key}`) },
+          ],
           kmsKeyId: args.kmsKeyId,
           email: args.email,
         },
@@ -354,7 +357,6 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
         parent,
       );
     }
-    const alarmArns = Object.values(this.alarms).map((alarm) => alarm.arn);
 
     this.topicArn = pulumi.output(topicArn);
     this.alarmNames = pulumi.all(Object.values(this.alarms).map((alarm) => alarm.name));
@@ -363,7 +365,12 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
         `${name}-dashboard`,
         baseName,
         region,
-        [dashboardSection(args, pulumi.all(alarmArns))],
+        [
+          dashboardSection(
+            args,
+            alarmArnPrefix(parent).apply((prefix) => definitions.map((d) => `${prefix}${app}-${d.key}`)),
+          ),
+        ],
         parent,
       );
       this.dashboardName = this.dashboard.dashboardName;
@@ -435,6 +442,9 @@ export interface DashboardInputs {
   thresholds: Record<string, number>;
   alarmArns: string[];
 }
+
+/** The widgets of one application's section of a dashboard ({@link dashboardBody}). */
+export const DASHBOARD_SECTION_WIDGETS = 11;
 
 /** The dashboard body (CloudWatch's JSON structure): health, checkpoints, source lag, throughput, resources. */
 export function dashboardBody(inputs: DashboardInputs): { widgets: Record<string, unknown>[] } {
@@ -550,6 +560,57 @@ export function dashboardUrlOf(region: pulumi.Input<string>, dashboardName: pulu
   return pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName}`;
 }
 
+/**
+ * `arn:<partition>:cloudwatch:<region>:<account>:alarm:`: an alarm's ARN follows from its name, so
+ * it is known before the alarm exists (a first preview, a topic policy created before its alarms).
+ */
+export function alarmArnPrefix(opts: pulumi.InvokeOptions): pulumi.Output<string> {
+  const region = aws.getRegionOutput({}, opts).region;
+  const accountId = aws.getCallerIdentityOutput({}, opts).accountId;
+  const partition = aws.getPartitionOutput({}, opts).partition;
+  return pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:`;
+}
+
+/** An application's alarms, named `<applicationName>-<alarm>`. */
+export interface AlarmsOf {
+  applicationName: string;
+  alarmNames: string[];
+}
+
+/**
+ * The topic policy letting CloudWatch publish for `alarms` only, as JSON: each alarm by its exact
+ * ARN while that fits {@link SNS_POLICY_MAX_BYTES} (some 39 pipelines of 8 alarms); past it, one
+ * pattern `<applicationName>-*` per application, which also admits an application `<name>-x`'s.
+ */
+export function alarmTopicPolicy(
+  topicArn: string,
+  accountId: string,
+  alarmArnPrefix: string,
+  alarms: AlarmsOf[],
+): string {
+  const policy = (sourceArn: Record<string, Record<string, string[]>>) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "CloudWatchAlarmsPublish",
+          Effect: "Allow",
+          Principal: { Service: "cloudwatch.amazonaws.com" },
+          Action: "sns:Publish",
+          Resource: topicArn,
+          Condition: { StringEquals: { "aws:SourceAccount": accountId }, ...sourceArn },
+        },
+      ],
+    });
+  const exact = policy({
+    ArnEquals: { "aws:SourceArn": alarms.flatMap((a) => a.alarmNames.map((n) => `${alarmArnPrefix}${n}`)) },
+  });
+  if (exact.length <= SNS_POLICY_MAX_BYTES) return exact;
+  return policy({
+    ArnLike: { "aws:SourceArn": alarms.map((a) => `${alarmArnPrefix}${a.applicationName}-*`) },
+  });
+}
+
 /** How {@link createAlarmTopic} names, encrypts and opens the topic. */
 export interface AlarmTopicArgs {
   /** Base of the topic's name (`<base>-alarms`) and its key's alias. */
@@ -558,8 +619,11 @@ export interface AlarmTopicArgs {
   displayName: string;
   /** Whose alarm topic the key encrypts: its description. */
   keyPurpose: string;
-  /** The only alarms (of this account) the topic's policy lets CloudWatch publish for. */
-  alarmNames: pulumi.Input<string>[];
+  /**
+   * The only alarms (of this account) the topic's policy lets CloudWatch publish for, by the
+   * application whose names they start with (`<applicationName>-<alarm>`).
+   */
+  alarms: AlarmsOf[];
   /** As {@link FlinkMonitoringArgs.kmsKeyId}. @default a new key with rotation */
   kmsKeyId?: string;
   /** An e-mail address subscribed to the topic. @default no subscription */
@@ -593,7 +657,7 @@ export function createAlarmTopic(
         deletionWindowInDays: 7,
         policy: keyPolicy(partition, accountId, [
           // CloudWatch must encrypt what it publishes to the topic; the topic policy limits it to this
-          // account's alarms named in `alarmNames`.
+          // account's `alarms`.
           {
             Sid: "CloudWatchAlarmsEncrypt",
             Effect: "Allow",
@@ -613,35 +677,21 @@ export function createAlarmTopic(
     kmsKeyId = key.arn;
   }
 
+  const topicName = `${args.baseName}-alarms`;
   const topic = new aws.sns.Topic(
     `${name}-topic`,
-    { name: `${args.baseName}-alarms`, displayName: args.displayName, kmsMasterKeyId: kmsKeyId },
+    { name: topicName, displayName: args.displayName, kmsMasterKeyId: kmsKeyId },
     opts,
   );
-  // The alarms by exact ARN: a pattern `<app>-*` would also admit those of an app `<app>-x`.
-  const alarmArnsByName = args.alarmNames.map(
-    (alarmName) => pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`,
-  );
+  // The topic's ARN from its name, so the policy is known (and judged) at a first preview.
+  const topicArn = pulumi.interpolate`arn:${partition}:sns:${region}:${accountId}:${topicName}`;
   new aws.sns.TopicPolicy(
     `${name}-topic-policy`,
     {
       arn: topic.arn,
-      policy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "CloudWatchAlarmsPublish",
-            Effect: "Allow",
-            Principal: { Service: "cloudwatch.amazonaws.com" },
-            Action: "sns:Publish",
-            Resource: topic.arn,
-            Condition: {
-              StringEquals: { "aws:SourceAccount": accountId },
-              ArnEquals: { "aws:SourceArn": alarmArnsByName },
-            },
-          },
-        ],
-      }),
+      policy: pulumi
+        .all([topicArn, accountId, alarmArnPrefix(opts)])
+        .apply(([arn, account, prefix]) => alarmTopicPolicy(arn, account, prefix, args.alarms)),
     },
     opts,
   );

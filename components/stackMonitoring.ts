@@ -1,7 +1,10 @@
 import * as aws from "../stacks/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DASHBOARD_MAX_WIDGETS } from "../policy/lib/quotas";
 import {
+  DASHBOARD_SECTION_WIDGETS,
   FlinkMonitoringArgs,
+  alarmArnPrefix,
   alarmDefinitions,
   createAlarmTopic,
   sectionsDashboard,
@@ -27,17 +30,29 @@ export interface StackMonitoringArgs {
   kmsKeyId?: string;
 }
 
+/** A dashboard holding an application's section. */
+export interface DashboardOutputs {
+  dashboardName: pulumi.Output<string>;
+  dashboardUrl: pulumi.Output<string>;
+}
+
 /**
  * One alarm topic (with its key) and one dashboard for several Managed Flink applications of a
- * stack: each application's `FlinkMonitoring` creates its alarms on this topic.
+ * stack: each application's `FlinkMonitoring` creates its alarms on this topic. Past the sections
+ * one dashboard can hold (CloudWatch's 500 widgets: 45 applications), the next ones go to
+ * `<baseName>-page-2`, `-page-3`, ...
  */
 export class StackMonitoring extends pulumi.ComponentResource {
   public readonly key?: aws.kms.Key;
   public readonly topic: aws.sns.Topic;
-  public readonly dashboard: aws.cloudwatch.Dashboard;
+  /** The first holds the first applications' sections, and so on. */
+  public readonly dashboards: aws.cloudwatch.Dashboard[];
   public readonly topicArn: pulumi.Output<string>;
+  /** The first dashboard's. */
   public readonly dashboardName: pulumi.Output<string>;
   public readonly dashboardUrl: pulumi.Output<string>;
+  /** The dashboard of each application, in the order of `applications`. */
+  public readonly applicationDashboards: DashboardOutputs[];
 
   constructor(name: string, args: StackMonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("flink-pipeline:monitoring:StackMonitoring", name, {}, opts);
@@ -50,7 +65,10 @@ export class StackMonitoring extends pulumi.ComponentResource {
         baseName,
         displayName: topicDisplayName(args.baseName),
         keyPurpose: `the Managed Flink applications of ${args.baseName}`,
-        alarmNames: args.applications.flatMap(alarmNamesOf),
+        alarms: args.applications.map((application) => ({
+          applicationName: application.applicationName,
+          alarmNames: alarmNamesOf(application),
+        })),
         kmsKeyId: args.kmsKeyId,
         email: args.email,
       },
@@ -61,24 +79,35 @@ export class StackMonitoring extends pulumi.ComponentResource {
 
     const parent = { parent: this };
     const region = aws.getRegionOutput({}, parent).region;
-    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
-    const partition = aws.getPartitionOutput({}, parent).partition;
-    // The alarms are created after this component, by their applications: their ARNs follow from their names.
+    // The alarms are created after this component, by their applications.
+    const prefix = alarmArnPrefix(parent);
     const sections = args.applications.map((application) =>
       dashboardSection(
         application,
-        pulumi.all(
-          alarmNamesOf(application).map(
-            (alarmName) =>
-              pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`,
-          ),
-        ),
+        prefix.apply((arnPrefix) => alarmNamesOf(application).map((alarmName) => `${arnPrefix}${alarmName}`)),
       ),
     );
-    this.dashboard = sectionsDashboard(`${name}-dashboard`, baseName, region, sections, parent);
+    const perDashboard = Math.floor(DASHBOARD_MAX_WIDGETS / DASHBOARD_SECTION_WIDGETS);
+    const pages = Math.max(1, Math.ceil(sections.length / perDashboard));
+    const outputs: DashboardOutputs[] = [];
+    this.dashboards = Array.from({ length: pages }, (_, index) => {
+      const suffix = index === 0 ? "" : `-page-${index + 1}`;
+      const dashboard = sectionsDashboard(
+        `${name}-dashboard${suffix}`,
+        `${baseName}${suffix}`,
+        region,
+        sections.slice(index * perDashboard, (index + 1) * perDashboard),
+        parent,
+      );
+      outputs.push({
+        dashboardName: dashboard.dashboardName,
+        dashboardUrl: dashboardUrlOf(region, dashboard.dashboardName),
+      });
+      return dashboard;
+    });
+    this.applicationDashboards = sections.map((_, index) => outputs[Math.floor(index / perDashboard)]);
     this.topicArn = topic.arn;
-    this.dashboardName = this.dashboard.dashboardName;
-    this.dashboardUrl = dashboardUrlOf(region, this.dashboard.dashboardName);
+    ({ dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl } = outputs[0]);
     this.registerOutputs({
       topicArn: this.topicArn,
       dashboardName: this.dashboardName,

@@ -55,8 +55,9 @@ export interface PipelinesOutputs {
 }
 
 /**
- * A stack of several pipelines: one artifact bucket, one alarm topic and dashboard, one network
- * and one Confluent manager account per cluster, shared; everything else per pipeline, named
+ * A stack of several pipelines: one artifact bucket, one alarm topic and dashboard (a page per 45
+ * pipelines), one network and one Confluent manager account per cluster, shared; everything else
+ * per pipeline, named
  * `<pipeline>-...` (resources) and `<project>-<stack>-<pipeline>` (AWS names, unless set).
  */
 export function deployPipelines(
@@ -155,8 +156,14 @@ export function deployPipelines(
     }),
   );
 
+  // A shared dashboard holds each monitored pipeline's section: the one it is on.
+  const dashboards = new Map(
+    monitored.map(([name], index) => [name, monitoring!.applicationDashboards[index]]),
+  );
   return {
-    pipelines: Object.fromEntries(pipelines.map(([name, pipeline]) => [name, pipeline.outputs])),
+    pipelines: Object.fromEntries(
+      pipelines.map(([name, pipeline]) => [name, { ...pipeline.outputs, ...dashboards.get(name) }]),
+    ),
     ...(bucket ? { artifactBucket: bucket.bucketName } : {}),
     ...(monitoring
       ? {

@@ -21,6 +21,7 @@ import {
 } from "./iam";
 import { kinesisEncryption, kinesisRetention } from "./kinesis";
 import { logGroupRetention } from "./logs";
+import { cloudwatchDashboardWidgets, snsTopicPolicySize } from "./quotas";
 import { ec2SecurityGroupNoPublicIngress, vpcEndpointPolicyRestricted } from "./network";
 import { s3ArtifactVersioning, s3DefaultEncryption, s3PublicAccessBlock, s3TlsOnly } from "./s3";
 import { secretDescription, ssmSensitiveSecureString } from "./secrets";
@@ -45,6 +46,8 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   flinkParallelismBounds,
   flinkNoPlaintextSecrets,
   logGroupRetention,
+  cloudwatchDashboardWidgets,
+  snsTopicPolicySize,
   secretDescription,
   ssmSensitiveSecureString,
   ec2SecurityGroupNoPublicIngress,

@@ -1,5 +1,14 @@
 import { strict as assert } from "assert";
-import { FlinkMonitoring, FlinkMonitoringArgs, resourceNameOf } from "../../components/flinkMonitoring";
+import {
+  DASHBOARD_SECTION_WIDGETS,
+  DashboardInputs,
+  FlinkMonitoring,
+  FlinkMonitoringArgs,
+  alarmTopicPolicy,
+  dashboardBody,
+  resourceNameOf,
+} from "../../components/flinkMonitoring";
+import { SNS_POLICY_MAX_BYTES } from "../../policy/lib/quotas";
 import { PlanResult, runProgram } from "../../tools/planRuntime";
 import { inputsOf, resourceOf, resourcesOf, statementsOf } from "../helpers";
 
@@ -468,5 +477,77 @@ describe("FlinkMonitoring", () => {
     const keys = resourcesOf(result, ALARM).map((r) => r.name);
     assert.ok(!keys.includes("monitoring-downtime"), keys.join(", "));
     assert.equal(keys.length, 7);
+  });
+});
+
+describe("the alarm topic's policy and a dashboard section, within their AWS quotas", () => {
+  const PREFIX = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:";
+  const TOPIC = "arn:aws:sns:eu-west-1:123456789012:alarms";
+  /** `count` applications `app-1`, ... of eight alarms each, as a stack's alarm topic admits them. */
+  const applications = (count: number) =>
+    Array.from({ length: count }, (_, i) => ({
+      applicationName: `flink-pipeline-prod-app-${i + 1}`,
+      alarmNames: [
+        "downtime",
+        "failed-checkpoints",
+        "checkpoint-duration",
+        "restarts",
+        "heap",
+        "cpu",
+        "dropped-records",
+        "source-lag",
+      ].map((key) => `flink-pipeline-prod-app-${i + 1}-${key}`),
+    }));
+  const conditionOf = (policy: string) => JSON.parse(policy).Statement[0].Condition;
+
+  const table: [number, "ArnEquals" | "ArnLike", number][] = [
+    [1, "ArnEquals", 8],
+    [3, "ArnEquals", 24],
+    [38, "ArnEquals", 304],
+    [45, "ArnLike", 45],
+    [50, "ArnLike", 50],
+    [200, "ArnLike", 200],
+  ];
+  for (const [count, operator, entries] of table) {
+    it(`admits ${count} application(s) by ${operator}, ${entries} entries, within SNS's quota`, () => {
+      const policy = alarmTopicPolicy(TOPIC, "123456789012", PREFIX, applications(count));
+      assert.ok(Buffer.byteLength(policy) <= SNS_POLICY_MAX_BYTES, `${Buffer.byteLength(policy)} bytes`);
+      const condition = conditionOf(policy);
+      assert.deepEqual(Object.keys(condition), ["StringEquals", operator]);
+      assert.equal(condition.StringEquals["aws:SourceAccount"], "123456789012");
+      const admitted: string[] = condition[operator]["aws:SourceArn"];
+      assert.equal(admitted.length, entries);
+      // Every alarm of every application is admitted, exactly or by its application's pattern.
+      const patterns = admitted.map(
+        (arn) => new RegExp(`^${arn.replace(/[.$]/g, "\\$&").replace("*", ".*")}$`),
+      );
+      for (const name of applications(count).flatMap((application) => application.alarmNames)) {
+        assert.ok(
+          patterns.some((pattern) => pattern.test(`${PREFIX}${name}`)),
+          name,
+        );
+      }
+    });
+  }
+
+  it("makes a section of DASHBOARD_SECTION_WIDGETS widgets on every runtime and source", () => {
+    for (const runtime of ["FLINK-1_18", "FLINK-1_20", "FLINK-2_2"]) {
+      const lags: DashboardInputs["lag"][] = [
+        { metricName: "millisBehindLatest", statistic: "Maximum", dimensions: { Application: APP } },
+        { namespace: "AWS/Kafka", metricName: "records-lag-max", statistic: "Maximum", dimensions: {} },
+      ];
+      for (const lag of lags) {
+        const body = dashboardBody({
+          applicationName: APP,
+          region: "eu-west-1",
+          runtime,
+          period: 60,
+          lag,
+          thresholds: {},
+          alarmArns: [],
+        });
+        assert.equal(body.widgets.length, DASHBOARD_SECTION_WIDGETS, `${runtime} ${lag.metricName}`);
+      }
+    }
   });
 });

@@ -5,6 +5,7 @@ import { flinkCases } from "./cases/flink";
 import { iamCases } from "./cases/iam";
 import { logsSecretsCases } from "./cases/logsSecrets";
 import { networkCases } from "./cases/network";
+import { quotasCases } from "./cases/quotas";
 import { s3Cases } from "./cases/s3";
 import { stackCases } from "./cases/stack";
 import { tagsCases } from "./cases/tags";
@@ -17,6 +18,7 @@ const tables: PolicyCaseTable[] = [
   ...flinkCases,
   ...logsSecretsCases,
   ...networkCases,
+  ...quotasCases,
   ...tagsCases,
   ...stackCases,
 ];

@@ -3,12 +3,20 @@
  * Confluent): what they share, what each has of its own, and the stack's outputs.
  */
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { MANY_PIPELINES, pipelinesStackFile } from "../../tools/bench";
+import { PlanDocument } from "../../tools/planReport";
 import { checkPolicies, defaultPolicyConfig } from "../../tools/planPolicies";
 import { PlanResult } from "../../tools/planRuntime";
 import { readStackFiles } from "../../tools/stackFiles";
+import { DASHBOARD_MAX_WIDGETS, SNS_POLICY_MAX_BYTES } from "../../policy/lib/quotas";
 import {
+  PROGRAM,
   PROJECT_DIR,
   inputsOf,
+  planInProcess,
+  projectWith,
   pipelineOf,
   planStack,
   resourceOf,
@@ -141,6 +149,10 @@ describe("a stack of three pipelines", () => {
     assert.equal(pipelines.orders.streamName, `${APP("orders")}-events`);
     assert.deepEqual(pipelines.payments.topics, ["payment-events"]);
     assert.equal(outputs.dashboardName, "flink-pipeline-pipelines-dev");
+    for (const name of PIPELINES) {
+      assert.equal(pipelines[name].dashboardName, outputs.dashboardName);
+      assert.equal(pipelines[name].dashboardUrl, outputs.dashboardUrl);
+    }
   });
 
   describe("under the policy pack", () => {
@@ -184,5 +196,78 @@ describe("a stack of three pipelines", () => {
         );
       }
     });
+  });
+});
+
+describe(`a stack of ${MANY_PIPELINES} pipelines (the bench's), within CloudWatch's and SNS's quotas`, () => {
+  let document: PlanDocument & { violations: { enforcementLevel: string }[] };
+  let code: number;
+  before(async function () {
+    this.timeout(60000);
+    const dir = projectWith({ "Pulumi.pipelines-50.yaml": pipelinesStackFile(MANY_PIPELINES) });
+    try {
+      const planned = await planInProcess(
+        [
+          ...["--stack", "pipelines-50", "--json", "--program", PROGRAM],
+          ...["--policy-config", path.join(PROJECT_DIR, "policy", "config", "dev.json")],
+        ],
+        dir,
+      );
+      code = planned.code;
+      assert.ok(planned.stdout.startsWith("{"), planned.stderr);
+      document = JSON.parse(planned.stdout);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  const ofType = (type: string) => document.resources.filter((r) => r.type === type);
+  const app = (index: number) => `flink-pipeline-pipelines-50-p${String(index).padStart(3, "0")}`;
+
+  it("violates no mandatory policy, the quota policies among them", () => {
+    assert.equal(code, 0);
+    assert.deepEqual(
+      document.violations.filter((v) => v.enforcementLevel === "mandatory"),
+      [],
+    );
+  });
+
+  it("spreads the sections over dashboards of at most 500 widgets: 45 pipelines, then the next page", () => {
+    const dashboards = ofType("aws:cloudwatch/dashboard:Dashboard").map(
+      (r) => r.inputs as Record<string, string>,
+    );
+    assert.deepEqual(
+      dashboards.map((d) => d.dashboardName),
+      ["flink-pipeline-pipelines-50", "flink-pipeline-pipelines-50-page-2"],
+    );
+    const headings = dashboards.map((d) =>
+      (JSON.parse(d.dashboardBody).widgets as { type: string; properties: { markdown?: string } }[])
+        .filter((w) => w.type === "text")
+        .map((w) => w.properties.markdown!.split(" ")[1]),
+    );
+    assert.deepEqual(headings, [
+      Array.from({ length: 45 }, (_, i) => app(i + 1)),
+      Array.from({ length: 5 }, (_, i) => app(i + 46)),
+    ]);
+    for (const d of dashboards)
+      assert.ok(JSON.parse(d.dashboardBody).widgets.length <= DASHBOARD_MAX_WIDGETS);
+    const pipelines = document.outputs.pipelines as Record<string, Record<string, string>>;
+    assert.equal(pipelines.p045.dashboardName, "flink-pipeline-pipelines-50");
+    assert.equal(pipelines.p046.dashboardName, "flink-pipeline-pipelines-50-page-2");
+    assert.match(pipelines.p046.dashboardUrl, /#dashboards\/dashboard\/flink-pipeline-pipelines-50-page-2$/);
+  });
+
+  it("admits the alarms at the topic by one pattern per pipeline, the exact ARNs being past SNS's 30 KB", () => {
+    const [policyResource] = ofType("aws:sns/topicPolicy:TopicPolicy");
+    const policy = (policyResource.inputs as { policy: string }).policy;
+    assert.ok(Buffer.byteLength(policy) <= SNS_POLICY_MAX_BYTES, `${Buffer.byteLength(policy)} bytes`);
+    const admitted: string[] = JSON.parse(policy).Statement[0].Condition.ArnLike["aws:SourceArn"];
+    assert.deepEqual(
+      admitted,
+      Array.from(
+        { length: MANY_PIPELINES },
+        (_, i) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${app(i + 1)}-*`,
+      ),
+    );
+    assert.equal(ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length, 8 * MANY_PIPELINES);
   });
 });

@@ -1,0 +1,44 @@
+import { resourcePolicy } from "../lib/definePolicy";
+import { UNKNOWN } from "../lib/known";
+import { DASHBOARD_MAX_WIDGETS, SNS_POLICY_MAX_BYTES } from "../lib/quotas";
+import { TYPES } from "../lib/resourceTypes";
+
+export const cloudwatchDashboardWidgets = resourcePolicy({
+  name: "cloudwatch-dashboard-widget-quota",
+  description: `CloudWatch dashboards hold at most ${DASHBOARD_MAX_WIDGETS} widgets: PutDashboard refuses a larger body.`,
+  severity: "medium",
+  remediationSteps: `spread the widgets over several dashboards of at most ${DASHBOARD_MAX_WIDGETS} (this project's stack dashboard does so itself, 45 pipelines a page).`,
+  resourceTypes: [TYPES.dashboard],
+  check: (props, { couldNotJudge }) => {
+    const body = props.dashboardBody;
+    if (body === UNKNOWN) return (couldNotJudge("dashboardBody"), []);
+    let widgets: unknown;
+    try {
+      widgets = (JSON.parse(String(body)) as { widgets?: unknown }).widgets;
+    } catch {
+      return ["dashboardBody is not JSON."];
+    }
+    const count = Array.isArray(widgets) ? widgets.length : 0;
+    return count > DASHBOARD_MAX_WIDGETS
+      ? [`Dashboard has ${count} widgets, over CloudWatch's ${DASHBOARD_MAX_WIDGETS}.`]
+      : [];
+  },
+});
+
+export const snsTopicPolicySize = resourcePolicy({
+  name: "sns-topic-policy-size-quota",
+  description: `SNS topic policies are at most ${SNS_POLICY_MAX_BYTES} bytes: SNS refuses a larger one.`,
+  severity: "medium",
+  remediationSteps:
+    "shorten the policy: fewer statements, or ARN patterns in place of long lists of exact ARNs (this project's alarm topic switches to one pattern per pipeline itself when the exact alarm ARNs would not fit).",
+  resourceTypes: [TYPES.snsTopic, TYPES.snsTopicPolicy],
+  check: (props, { couldNotJudge }) => {
+    const policy = props.policy;
+    if (policy === undefined) return [];
+    if (policy === UNKNOWN) return (couldNotJudge("policy"), []);
+    const bytes = Buffer.byteLength(typeof policy === "string" ? policy : JSON.stringify(policy));
+    return bytes > SNS_POLICY_MAX_BYTES
+      ? [`Topic policy is ${bytes} bytes, over SNS's ${SNS_POLICY_MAX_BYTES}.`]
+      : [];
+  },
+});

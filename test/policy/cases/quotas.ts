@@ -1,0 +1,81 @@
+import { TYPES } from "../../../policy/lib/resourceTypes";
+import { cloudwatchDashboardWidgets, snsTopicPolicySize } from "../../../policy/policies/quotas";
+import { PolicyCaseTable, resource, UNKNOWN_STRING } from "../harness";
+
+const dashboard = (widgets: number) =>
+  resource(TYPES.dashboard, "dashboard", {
+    dashboardName: "flink-pipeline-dev",
+    dashboardBody: JSON.stringify({
+      widgets: Array.from({ length: widgets }, (_, i) => ({
+        type: "text",
+        x: 0,
+        y: i,
+        width: 24,
+        height: 1,
+      })),
+    }),
+  });
+/** A topic policy document of exactly `bytes` bytes. */
+const policyOf = (bytes: number) => {
+  const empty = JSON.stringify({ Version: "2012-10-17", Id: "" });
+  return JSON.stringify({ Version: "2012-10-17", Id: "x".repeat(bytes - empty.length) });
+};
+const topicPolicy = (policy: string) =>
+  resource(TYPES.snsTopicPolicy, "topic-policy", {
+    arn: "arn:aws:sns:us-east-1:123456789012:alarms",
+    policy,
+  });
+
+export const quotasCases: PolicyCaseTable[] = [
+  {
+    policy: cloudwatchDashboardWidgets,
+    cases: [
+      { title: "500 widgets comply", input: dashboard(500), expect: "compliant" },
+      {
+        title: "501 widgets are reported",
+        input: dashboard(501),
+        expect: [/has 501 widgets, over CloudWatch's 500/],
+      },
+      {
+        title: "a body that is not JSON is reported",
+        input: resource(TYPES.dashboard, "dashboard", { dashboardName: "d", dashboardBody: "{" }),
+        expect: [/dashboardBody is not JSON/],
+      },
+      {
+        title: "preview: a body not known yet is not judged, and the policy says so",
+        input: resource(TYPES.dashboard, "dashboard", { dashboardName: "d", dashboardBody: UNKNOWN_STRING }),
+        expect: { cannotJudge: /dashboardBody/ },
+      },
+    ],
+  },
+  {
+    policy: snsTopicPolicySize,
+    cases: [
+      {
+        title: "a policy of 30,000 bytes complies",
+        input: topicPolicy(policyOf(30_000)),
+        expect: "compliant",
+      },
+      {
+        title: "a policy of 30,001 bytes is reported",
+        input: topicPolicy(policyOf(30_001)),
+        expect: [/Topic policy is 30001 bytes, over SNS's 30000/],
+      },
+      {
+        title: "a topic's own policy counts as well",
+        input: resource(TYPES.snsTopic, "topic", { name: "alarms", policy: policyOf(40_000) }),
+        expect: [/40000 bytes/],
+      },
+      {
+        title: "a topic without a policy of its own complies",
+        input: resource(TYPES.snsTopic, "topic", { name: "alarms" }),
+        expect: "compliant",
+      },
+      {
+        title: "preview: a policy not known yet is not judged, and the policy says so",
+        input: topicPolicy(UNKNOWN_STRING),
+        expect: { cannotJudge: /policy/ },
+      },
+    ],
+  },
+];
