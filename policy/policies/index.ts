@@ -21,7 +21,7 @@ import {
 } from "./iam";
 import { kinesisEncryption, kinesisRetention } from "./kinesis";
 import { logGroupRetention } from "./logs";
-import { cloudwatchDashboardWidgets, snsTopicPolicySize } from "./quotas";
+import { cloudwatchDashboardWidgets, snsTopicPolicySize, vpcEndpointPolicySize } from "./quotas";
 import { ec2SecurityGroupNoPublicIngress, vpcEndpointPolicyRestricted } from "./network";
 import { s3ArtifactVersioning, s3DefaultEncryption, s3PublicAccessBlock, s3TlsOnly } from "./s3";
 import { secretDescription, ssmSensitiveSecureString } from "./secrets";
@@ -48,6 +48,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   logGroupRetention,
   cloudwatchDashboardWidgets,
   snsTopicPolicySize,
+  vpcEndpointPolicySize,
   secretDescription,
   ssmSensitiveSecureString,
   ec2SecurityGroupNoPublicIngress,

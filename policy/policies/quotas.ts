@@ -1,6 +1,6 @@
 import { resourcePolicy } from "../lib/definePolicy";
 import { UNKNOWN } from "../lib/known";
-import { DASHBOARD_MAX_WIDGETS, SNS_POLICY_MAX_BYTES } from "../lib/quotas";
+import { DASHBOARD_MAX_WIDGETS, SNS_POLICY_MAX_BYTES, VPC_ENDPOINT_POLICY_MAX_CHARS } from "../lib/quotas";
 import { TYPES } from "../lib/resourceTypes";
 
 export const cloudwatchDashboardWidgets = resourcePolicy({
@@ -39,6 +39,26 @@ export const snsTopicPolicySize = resourcePolicy({
     const bytes = Buffer.byteLength(typeof policy === "string" ? policy : JSON.stringify(policy));
     return bytes > SNS_POLICY_MAX_BYTES
       ? [`Topic policy is ${bytes} bytes, over SNS's ${SNS_POLICY_MAX_BYTES}.`]
+      : [];
+  },
+});
+
+export const vpcEndpointPolicySize = resourcePolicy({
+  name: "vpc-endpoint-policy-size-quota",
+  description: `VPC endpoint policies are at most ${VPC_ENDPOINT_POLICY_MAX_CHARS} characters: EC2 refuses a larger one.`,
+  severity: "medium",
+  remediationSteps:
+    "shorten the policy (this project's restricted endpoint policies list every pipeline's resources: about 100 pipelines fit one VPC's; put more in a second stack, or set restrictEndpointPolicies: false).",
+  resourceTypes: [TYPES.vpcEndpoint],
+  check: (props, { couldNotJudge }) => {
+    const policy = props.policy;
+    if (policy === undefined) return [];
+    if (policy === UNKNOWN) return (couldNotJudge("policy"), []);
+    const characters = (typeof policy === "string" ? policy : JSON.stringify(policy)).length;
+    return characters > VPC_ENDPOINT_POLICY_MAX_CHARS
+      ? [
+          `Endpoint policy is ${characters} characters, over the VPC quota of ${VPC_ENDPOINT_POLICY_MAX_CHARS}.`,
+        ]
       : [];
   },
 });

@@ -5,12 +5,17 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { parse, stringify } from "yaml";
 import { MANY_PIPELINES, pipelinesStackFile } from "../../tools/bench";
 import { PlanDocument } from "../../tools/planReport";
 import { checkPolicies, defaultPolicyConfig } from "../../tools/planPolicies";
 import { PlanResult } from "../../tools/planRuntime";
 import { readStackFiles } from "../../tools/stackFiles";
-import { DASHBOARD_MAX_WIDGETS, SNS_POLICY_MAX_BYTES } from "../../policy/lib/quotas";
+import {
+  DASHBOARD_MAX_WIDGETS,
+  SNS_POLICY_MAX_BYTES,
+  VPC_ENDPOINT_POLICY_MAX_CHARS,
+} from "../../policy/lib/quotas";
 import {
   PROGRAM,
   PROJECT_DIR,
@@ -199,12 +204,17 @@ describe("a stack of three pipelines", () => {
   });
 });
 
-describe(`a stack of ${MANY_PIPELINES} pipelines (the bench's), within CloudWatch's and SNS's quotas`, () => {
+describe(`a stack of ${MANY_PIPELINES} pipelines (the bench's) in a VPC, within CloudWatch's, SNS's and the VPC's quotas`, () => {
   let document: PlanDocument & { violations: { enforcementLevel: string }[] };
   let code: number;
   before(async function () {
     this.timeout(60000);
-    const dir = projectWith({ "Pulumi.pipelines-50.yaml": pipelinesStackFile(MANY_PIPELINES) });
+    // The bench's stack, with pipelines-dev's VPC: its restricted endpoint policies list every pipeline's resources.
+    const network = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.pipelines-dev.yaml"), "utf8"))
+      .config["flink-pipeline:network"];
+    const stack = parse(pipelinesStackFile(MANY_PIPELINES));
+    stack.config["flink-pipeline:network"] = network;
+    const dir = projectWith({ "Pulumi.pipelines-50.yaml": stringify(stack) });
     try {
       const planned = await planInProcess(
         [
@@ -269,5 +279,13 @@ describe(`a stack of ${MANY_PIPELINES} pipelines (the bench's), within CloudWatc
       ),
     );
     assert.equal(ofType("aws:cloudwatch/metricAlarm:MetricAlarm").length, 8 * MANY_PIPELINES);
+  });
+
+  it("keeps every restricted endpoint policy, each listing every pipeline's resources, within the VPC's quota", () => {
+    const endpoints = ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((r) => r.inputs as { policy?: string });
+    const listing = endpoints.filter((e) => e.policy?.includes(app(MANY_PIPELINES)));
+    assert.ok(listing.length >= 3, `${listing.length} endpoint policies name the last pipeline`);
+    for (const { policy } of listing)
+      assert.ok(policy!.length <= VPC_ENDPOINT_POLICY_MAX_CHARS, `${policy!.length}`);
   });
 });

@@ -1,5 +1,9 @@
 import { TYPES } from "../../../policy/lib/resourceTypes";
-import { cloudwatchDashboardWidgets, snsTopicPolicySize } from "../../../policy/policies/quotas";
+import {
+  cloudwatchDashboardWidgets,
+  snsTopicPolicySize,
+  vpcEndpointPolicySize,
+} from "../../../policy/policies/quotas";
 import { PolicyCaseTable, resource, UNKNOWN_STRING } from "../harness";
 
 const dashboard = (widgets: number) =>
@@ -15,11 +19,13 @@ const dashboard = (widgets: number) =>
       })),
     }),
   });
-/** A topic policy document of exactly `bytes` bytes. */
+/** A policy document of exactly `bytes` bytes (ASCII: as many characters). */
 const policyOf = (bytes: number) => {
   const empty = JSON.stringify({ Version: "2012-10-17", Id: "" });
   return JSON.stringify({ Version: "2012-10-17", Id: "x".repeat(bytes - empty.length) });
 };
+const endpoint = (policy: string) =>
+  resource(TYPES.vpcEndpoint, "endpoint", { serviceName: "com.amazonaws.us-east-1.logs", policy });
 const topicPolicy = (policy: string) =>
   resource(TYPES.snsTopicPolicy, "topic-policy", {
     arn: "arn:aws:sns:us-east-1:123456789012:alarms",
@@ -74,6 +80,31 @@ export const quotasCases: PolicyCaseTable[] = [
       {
         title: "preview: a policy not known yet is not judged, and the policy says so",
         input: topicPolicy(UNKNOWN_STRING),
+        expect: { cannotJudge: /policy/ },
+      },
+    ],
+  },
+  {
+    policy: vpcEndpointPolicySize,
+    cases: [
+      {
+        title: "a policy of 20,480 characters complies",
+        input: endpoint(policyOf(20_480)),
+        expect: "compliant",
+      },
+      {
+        title: "a policy of 20,481 characters is reported",
+        input: endpoint(policyOf(20_481)),
+        expect: [/Endpoint policy is 20481 characters, over the VPC quota of 20480/],
+      },
+      {
+        title: "an endpoint without a policy is left to vpc-endpoint-policy-restricted",
+        input: resource(TYPES.vpcEndpoint, "endpoint", { serviceName: "com.amazonaws.us-east-1.logs" }),
+        expect: "compliant",
+      },
+      {
+        title: "preview: a policy not known yet is not judged, and the policy says so",
+        input: endpoint(UNKNOWN_STRING),
         expect: { cannotJudge: /policy/ },
       },
     ],
