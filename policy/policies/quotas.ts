@@ -25,6 +25,20 @@ export const cloudwatchDashboardWidgets = resourcePolicy({
   },
 });
 
+/** The message for a resource policy (text or document) whose `size` is over `max`; none without one. */
+function oversizedPolicy(
+  policy: unknown,
+  couldNotJudge: (what: string) => void,
+  max: number,
+  size: (text: string) => number,
+  message: (size: number) => string,
+): string[] {
+  if (policy === undefined) return [];
+  if (policy === UNKNOWN) return (couldNotJudge("policy"), []);
+  const measured = size(typeof policy === "string" ? policy : JSON.stringify(policy));
+  return measured > max ? [message(measured)] : [];
+}
+
 export const snsTopicPolicySize = resourcePolicy({
   name: "sns-topic-policy-size-quota",
   description: `SNS topic policies are at most ${SNS_POLICY_MAX_BYTES} bytes: SNS refuses a larger one.`,
@@ -32,15 +46,14 @@ export const snsTopicPolicySize = resourcePolicy({
   remediationSteps:
     "shorten the policy: fewer statements, or ARN patterns in place of long lists of exact ARNs (this project's alarm topic switches to one pattern per pipeline itself when the exact alarm ARNs would not fit).",
   resourceTypes: [TYPES.snsTopic, TYPES.snsTopicPolicy],
-  check: (props, { couldNotJudge }) => {
-    const policy = props.policy;
-    if (policy === undefined) return [];
-    if (policy === UNKNOWN) return (couldNotJudge("policy"), []);
-    const bytes = Buffer.byteLength(typeof policy === "string" ? policy : JSON.stringify(policy));
-    return bytes > SNS_POLICY_MAX_BYTES
-      ? [`Topic policy is ${bytes} bytes, over SNS's ${SNS_POLICY_MAX_BYTES}.`]
-      : [];
-  },
+  check: (props, { couldNotJudge }) =>
+    oversizedPolicy(
+      props.policy,
+      couldNotJudge,
+      SNS_POLICY_MAX_BYTES,
+      Buffer.byteLength,
+      (bytes) => `Topic policy is ${bytes} bytes, over SNS's ${SNS_POLICY_MAX_BYTES}.`,
+    ),
 });
 
 export const vpcEndpointPolicySize = resourcePolicy({
@@ -48,17 +61,15 @@ export const vpcEndpointPolicySize = resourcePolicy({
   description: `VPC endpoint policies are at most ${VPC_ENDPOINT_POLICY_MAX_CHARS} characters: EC2 refuses a larger one.`,
   severity: "medium",
   remediationSteps:
-    "shorten the policy (this project's restricted endpoint policies list every pipeline's resources: about 100 pipelines fit one VPC's; put more in a second stack, or set restrictEndpointPolicies: false).",
+    "shorten the policy (this project's restricted endpoint policies list every pipeline's resources: about 100 pipelines fit one VPC's: put more in a second stack).",
   resourceTypes: [TYPES.vpcEndpoint],
-  check: (props, { couldNotJudge }) => {
-    const policy = props.policy;
-    if (policy === undefined) return [];
-    if (policy === UNKNOWN) return (couldNotJudge("policy"), []);
-    const characters = (typeof policy === "string" ? policy : JSON.stringify(policy)).length;
-    return characters > VPC_ENDPOINT_POLICY_MAX_CHARS
-      ? [
-          `Endpoint policy is ${characters} characters, over the VPC quota of ${VPC_ENDPOINT_POLICY_MAX_CHARS}.`,
-        ]
-      : [];
-  },
+  check: (props, { couldNotJudge }) =>
+    oversizedPolicy(
+      props.policy,
+      couldNotJudge,
+      VPC_ENDPOINT_POLICY_MAX_CHARS,
+      (text) => text.length,
+      (characters) =>
+        `Endpoint policy is ${characters} characters, over the VPC quota of ${VPC_ENDPOINT_POLICY_MAX_CHARS}.`,
+    ),
 });
