@@ -605,7 +605,7 @@ export function alarmTopicPolicy(
   const exact = policy({
     ArnEquals: { "aws:SourceArn": alarms.flatMap((a) => a.alarmNames.map((n) => `${alarmArnPrefix}${n}`)) },
   });
-  if (exact.length <= SNS_POLICY_MAX_BYTES) return exact;
+  if (Buffer.byteLength(exact) <= SNS_POLICY_MAX_BYTES) return exact;
   return policy({
     ArnLike: { "aws:SourceArn": alarms.map((a) => `${alarmArnPrefix}${a.applicationName}-*`) },
   });

@@ -57,8 +57,8 @@ export interface PipelinesOutputs {
 /**
  * A stack of several pipelines: one artifact bucket, one alarm topic and dashboard (a page per 45
  * pipelines), one network and one Confluent manager account per cluster, shared; everything else
- * per pipeline, named
- * `<pipeline>-...` (resources) and `<project>-<stack>-<pipeline>` (AWS names, unless set).
+ * per pipeline, named `<pipeline>-...` (resources) and `<project>-<stack>-<pipeline>` (AWS names,
+ * unless set).
  */
 export function deployPipelines(
   config: PipelinesStackConfig,
