@@ -47,9 +47,10 @@ function usesAction(job: Doc, action: string): boolean {
  * Stands in for `npm` and `pulumi` in a step's script: records each call (one line) in $CALLS.
  * `npm run --silent flink -- <command> ... [--pipeline <p>]` prints $FAKE_PIPELINES for `pipelines`
  * (exit $FAKE_PIPELINES_EXIT, default 0);
- * `verify` and `rollback` exit with the code $FAKE_VERIFY and $FAKE_ROLLBACK give `<p>` (`app` without
- * --pipeline, e.g. `orders=1 app=0`; 0 when not named), and each verify waits until
- * $FAKE_VERIFY_TOGETHER of them have started, or fails (exit 9) after 10 s.
+ * `snapshot`, `verify` and `rollback` exit with the code $FAKE_SNAPSHOT, $FAKE_VERIFY and
+ * $FAKE_ROLLBACK give `<p>` (`app` without --pipeline, e.g. `orders=1 app=0`; 0 when not named), and
+ * each snapshot (verify) waits until $FAKE_SNAPSHOT_TOGETHER ($FAKE_VERIFY_TOGETHER) of them have
+ * started, or fails (exit 9) after 10 s.
  * `pulumi preview` prints $FAKE_PREVIEW.
  */
 const FAKE_COMMANDS = {
@@ -60,14 +61,18 @@ pipeline=app
 args=("$@")
 for ((i = 0; i < $#; i++)); do if [ "\${args[$i]}" = --pipeline ]; then pipeline=\${args[$((i + 1))]}; fi; done
 code_of() { for entry in $1; do if [ "\${entry%%=*}" = "$pipeline" ]; then echo "\${entry#*=}"; return; fi; done; echo 0; }
+together() {
+  for ((i = 0; i < 200; i++)); do
+    [ "$(grep -c -- "-- $command " "$CALLS")" -ge "$1" ] && return
+    sleep 0.05
+  done
+  exit 9
+}
 case $command in
   pipelines) printf '%s' "$FAKE_PIPELINES"; exit "\${FAKE_PIPELINES_EXIT:-0}" ;;
+  snapshot) together "\${FAKE_SNAPSHOT_TOGETHER:-1}"; exit "$(code_of "$FAKE_SNAPSHOT")" ;;
   verify)
-    for ((i = 0; i < 200; i++)); do
-      [ "$(grep -c -- '-- verify ' "$CALLS")" -ge "\${FAKE_VERIFY_TOGETHER:-1}" ] && break
-      sleep 0.05
-    done
-    [ "$i" = 200 ] && exit 9
+    together "\${FAKE_VERIFY_TOGETHER:-1}"
     code=$(code_of "$FAKE_VERIFY")
     if [ "$code" = 0 ]; then echo "$pipeline HEALTHY for 10m"; else echo "$pipeline UNHEALTHY: restarts"; fi
     exit "$code" ;;
@@ -505,6 +510,22 @@ describe("CI/CD workflow", () => {
           assert.equal(ran.rollback.code, 1);
         });
 
+        it("on three pipelines, stops before pulumi up when a snapshot fails, naming each that failed", () => {
+          const ran = runGate("pipelines-dev", {
+            FAKE_PIPELINES: THREE,
+            FAKE_SNAPSHOT_TOGETHER: "3",
+            FAKE_SNAPSHOT: "clicks=1 payments=2",
+          });
+          assert.equal(ran.snapshot.code, 1);
+          assert.equal(
+            ran.snapshot.stdout,
+            "::error::could not snapshot pipelines-dev pipeline clicks before the update\n" +
+              "::error::could not snapshot pipelines-dev pipeline payments before the update\n",
+          );
+          assert.equal(ran.snapshot.calls.length, 4, "every pipeline's snapshot was asked for");
+          assert.deepEqual(Object.keys(ran), ["list", "snapshot"]);
+        });
+
         it("takes no snapshot when the preview leaves every application as it is", () => {
           const same = JSON.stringify({ steps: [{ urn: changed.split('"')[5], op: "same" }] });
           const ran = runGate("pipelines-dev", { FAKE_PIPELINES: THREE, FAKE_PREVIEW: same });
@@ -572,13 +593,15 @@ describe("CI/CD workflow", () => {
           it(`on three pipelines, ${title}`, () => {
             const ran = runGate("pipelines-dev", {
               FAKE_PIPELINES: THREE,
+              FAKE_SNAPSHOT_TOGETHER: "3",
               FAKE_VERIFY_TOGETHER: "3",
               ...fakes,
             });
             const names = ["orders", "clicks", "payments"];
+            // Side by side: each snapshot waited for all three to start.
             assert.deepEqual(
-              ran.snapshot.calls.slice(1),
-              names.map((p) => snapshotCall("pipelines-dev", p)),
+              [...ran.snapshot.calls.slice(1)].sort(),
+              names.map((p) => snapshotCall("pipelines-dev", p)).sort(),
             );
             // Side by side: each verify waited for all three to start.
             assert.deepEqual(
