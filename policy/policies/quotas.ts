@@ -25,51 +25,55 @@ export const cloudwatchDashboardWidgets = resourcePolicy({
   },
 });
 
-/** The message for a resource policy (text or document) whose `size` is over `max`; none without one. */
-function oversizedPolicy(
-  policy: unknown,
-  couldNotJudge: (what: string) => void,
-  max: number,
-  size: (text: string) => number,
-  message: (size: number) => string,
-): string[] {
-  if (policy === undefined) return [];
-  if (policy === UNKNOWN) return (couldNotJudge("policy"), []);
-  const measured = size(typeof policy === "string" ? policy : JSON.stringify(policy));
-  return measured > max ? [message(measured)] : [];
+/** A policy holding `resourceTypes`' `policy` (text or document) to `max` in `unit`s of `size`. */
+function policySizeQuota(definition: {
+  name: string;
+  /** What the policy is on, e.g. "Topic policy". */
+  what: string;
+  service: string;
+  resourceTypes: readonly string[];
+  max: number;
+  unit: string;
+  size: (text: string) => number;
+  remediationSteps: string;
+}) {
+  const { what, service, max, unit, size } = definition;
+  return resourcePolicy({
+    name: definition.name,
+    description: `${what} is at most ${max} ${unit}: ${service} refuses a larger one.`,
+    severity: "medium",
+    remediationSteps: definition.remediationSteps,
+    resourceTypes: definition.resourceTypes,
+    check: (props, { couldNotJudge }) => {
+      const policy = props.policy;
+      if (policy === undefined) return [];
+      if (policy === UNKNOWN) return (couldNotJudge("policy"), []);
+      const measured = size(typeof policy === "string" ? policy : JSON.stringify(policy));
+      return measured > max ? [`${what} is ${measured} ${unit}, over ${service}'s ${max}.`] : [];
+    },
+  });
 }
 
-export const snsTopicPolicySize = resourcePolicy({
+export const snsTopicPolicySize = policySizeQuota({
   name: "sns-topic-policy-size-quota",
-  description: `SNS topic policies are at most ${SNS_POLICY_MAX_BYTES} bytes: SNS refuses a larger one.`,
-  severity: "medium",
+  what: "Topic policy",
+  service: "SNS",
+  resourceTypes: [TYPES.snsTopic, TYPES.snsTopicPolicy],
+  max: SNS_POLICY_MAX_BYTES,
+  unit: "bytes",
+  size: Buffer.byteLength,
   remediationSteps:
     "shorten the policy: fewer statements, or ARN patterns in place of long lists of exact ARNs (this project's alarm topic switches to one pattern per pipeline itself when the exact alarm ARNs would not fit).",
-  resourceTypes: [TYPES.snsTopic, TYPES.snsTopicPolicy],
-  check: (props, { couldNotJudge }) =>
-    oversizedPolicy(
-      props.policy,
-      couldNotJudge,
-      SNS_POLICY_MAX_BYTES,
-      Buffer.byteLength,
-      (bytes) => `Topic policy is ${bytes} bytes, over SNS's ${SNS_POLICY_MAX_BYTES}.`,
-    ),
 });
 
-export const vpcEndpointPolicySize = resourcePolicy({
+export const vpcEndpointPolicySize = policySizeQuota({
   name: "vpc-endpoint-policy-size-quota",
-  description: `VPC endpoint policies are at most ${VPC_ENDPOINT_POLICY_MAX_CHARS} characters: EC2 refuses a larger one.`,
-  severity: "medium",
+  what: "Endpoint policy",
+  service: "the VPC",
+  resourceTypes: [TYPES.vpcEndpoint],
+  max: VPC_ENDPOINT_POLICY_MAX_CHARS,
+  unit: "characters",
+  size: (text) => text.length,
   remediationSteps:
     "shorten the policy (this project's restricted endpoint policies list every pipeline's resources: about 100 pipelines fit one VPC's: put more in a second stack).",
-  resourceTypes: [TYPES.vpcEndpoint],
-  check: (props, { couldNotJudge }) =>
-    oversizedPolicy(
-      props.policy,
-      couldNotJudge,
-      VPC_ENDPOINT_POLICY_MAX_CHARS,
-      (text) => text.length,
-      (characters) =>
-        `Endpoint policy is ${characters} characters, over the VPC quota of ${VPC_ENDPOINT_POLICY_MAX_CHARS}.`,
-    ),
 });

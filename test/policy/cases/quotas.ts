@@ -32,6 +32,34 @@ const topicPolicy = (policy: string) =>
     policy,
   });
 
+/** A size quota's cases: at the quota, one over it, not known at a preview, and `more`. */
+function sizeCases(
+  policy: PolicyCaseTable["policy"],
+  withPolicy: (policy: string) => PolicyCaseTable["cases"][number]["input"],
+  max: number,
+  unit: string,
+  over: RegExp,
+  more: PolicyCaseTable["cases"],
+): PolicyCaseTable {
+  return {
+    policy,
+    cases: [
+      { title: `a policy of ${max} ${unit} complies`, input: withPolicy(policyOf(max)), expect: "compliant" },
+      {
+        title: `a policy of ${max + 1} ${unit} is reported`,
+        input: withPolicy(policyOf(max + 1)),
+        expect: [over],
+      },
+      ...more,
+      {
+        title: "preview: a policy not known yet is not judged, and the policy says so",
+        input: withPolicy(UNKNOWN_STRING),
+        expect: { cannotJudge: /policy/ },
+      },
+    ],
+  };
+}
+
 export const quotasCases: PolicyCaseTable[] = [
   {
     policy: cloudwatchDashboardWidgets,
@@ -54,19 +82,13 @@ export const quotasCases: PolicyCaseTable[] = [
       },
     ],
   },
-  {
-    policy: snsTopicPolicySize,
-    cases: [
-      {
-        title: "a policy of 30,000 bytes complies",
-        input: topicPolicy(policyOf(30_000)),
-        expect: "compliant",
-      },
-      {
-        title: "a policy of 30,001 bytes is reported",
-        input: topicPolicy(policyOf(30_001)),
-        expect: [/Topic policy is 30001 bytes, over SNS's 30000/],
-      },
+  sizeCases(
+    snsTopicPolicySize,
+    topicPolicy,
+    30_000,
+    "bytes",
+    /Topic policy is 30001 bytes, over SNS's 30000/,
+    [
       {
         title: "a topic's own policy counts as well",
         input: resource(TYPES.snsTopic, "topic", { name: "alarms", policy: policyOf(40_000) }),
@@ -77,36 +99,20 @@ export const quotasCases: PolicyCaseTable[] = [
         input: resource(TYPES.snsTopic, "topic", { name: "alarms" }),
         expect: "compliant",
       },
-      {
-        title: "preview: a policy not known yet is not judged, and the policy says so",
-        input: topicPolicy(UNKNOWN_STRING),
-        expect: { cannotJudge: /policy/ },
-      },
     ],
-  },
-  {
-    policy: vpcEndpointPolicySize,
-    cases: [
-      {
-        title: "a policy of 20,480 characters complies",
-        input: endpoint(policyOf(20_480)),
-        expect: "compliant",
-      },
-      {
-        title: "a policy of 20,481 characters is reported",
-        input: endpoint(policyOf(20_481)),
-        expect: [/Endpoint policy is 20481 characters, over the VPC quota of 20480/],
-      },
+  ),
+  sizeCases(
+    vpcEndpointPolicySize,
+    endpoint,
+    20_480,
+    "characters",
+    /Endpoint policy is 20481 characters, over the VPC's 20480/,
+    [
       {
         title: "an endpoint without a policy is left to vpc-endpoint-policy-restricted",
         input: resource(TYPES.vpcEndpoint, "endpoint", { serviceName: "com.amazonaws.us-east-1.logs" }),
         expect: "compliant",
       },
-      {
-        title: "preview: a policy not known yet is not judged, and the policy says so",
-        input: endpoint(UNKNOWN_STRING),
-        expect: { cannotJudge: /policy/ },
-      },
     ],
-  },
+  ),
 ];
