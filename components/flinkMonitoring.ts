@@ -327,6 +327,7 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
 
     const definitions = alarmDefinitions(args);
     let topicArn: pulumi.Input<string>;
+    let alarmArnPrefix: pulumi.Output<string> | undefined;
     if (args.topicArn !== undefined) {
       topicArn = args.topicArn;
     } else {
@@ -347,6 +348,7 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
       this.key = topic.key;
       this.topic = topic.topic;
       topicArn = topic.topic.arn;
+      alarmArnPrefix = topic.alarmArnPrefix;
     }
 
     this.alarms = {};
@@ -360,7 +362,7 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
 
     this.topicArn = pulumi.output(topicArn);
     this.alarmNames = pulumi.all(Object.values(this.alarms).map((alarm) => alarm.name));
-    if (args.topicArn === undefined) {
+    if (alarmArnPrefix !== undefined) {
       this.dashboard = sectionsDashboard(
         `${name}-dashboard`,
         baseName,
@@ -368,7 +370,7 @@ export class FlinkMonitoring extends pulumi.ComponentResource {
         [
           dashboardSection(
             args,
-            alarmArnPrefix(parent).apply((prefix) => definitions.map((d) => `${prefix}${app}-${d.key}`)),
+            alarmArnPrefix.apply((prefix) => definitions.map((d) => `${prefix}${app}-${d.key}`)),
           ),
         ],
         parent,
@@ -560,17 +562,6 @@ export function dashboardUrlOf(region: pulumi.Input<string>, dashboardName: pulu
   return pulumi.interpolate`https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${dashboardName}`;
 }
 
-/**
- * `arn:<partition>:cloudwatch:<region>:<account>:alarm:`: an alarm's ARN follows from its name, so
- * it is known before the alarm exists (a first preview, a topic policy created before its alarms).
- */
-export function alarmArnPrefix(opts: pulumi.InvokeOptions): pulumi.Output<string> {
-  const region = aws.getRegionOutput({}, opts).region;
-  const accountId = aws.getCallerIdentityOutput({}, opts).accountId;
-  const partition = aws.getPartitionOutput({}, opts).partition;
-  return pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:`;
-}
-
 /** An application's alarms, named `<applicationName>-<alarm>`. */
 export interface AlarmsOf {
   applicationName: string;
@@ -639,7 +630,15 @@ export function createAlarmTopic(
   name: string,
   args: AlarmTopicArgs,
   parent: pulumi.Resource,
-): { key?: aws.kms.Key; topic: aws.sns.Topic } {
+): {
+  key?: aws.kms.Key;
+  topic: aws.sns.Topic;
+  /**
+   * `arn:<partition>:cloudwatch:<region>:<account>:alarm:`: an alarm's ARN follows from its name, so
+   * it is known before the alarm exists (a first preview; a dashboard drawn before its alarms).
+   */
+  alarmArnPrefix: pulumi.Output<string>;
+} {
   const opts = { parent };
   const region = aws.getRegionOutput({}, opts).region;
   const accountId = aws.getCallerIdentityOutput({}, opts).accountId;
@@ -685,12 +684,13 @@ export function createAlarmTopic(
   );
   // The topic's ARN from its name, so the policy is known (and judged) at a first preview.
   const topicArn = pulumi.interpolate`arn:${partition}:sns:${region}:${accountId}:${topicName}`;
+  const alarmArnPrefix = pulumi.interpolate`arn:${partition}:cloudwatch:${region}:${accountId}:alarm:`;
   new aws.sns.TopicPolicy(
     `${name}-topic-policy`,
     {
       arn: topic.arn,
       policy: pulumi
-        .all([topicArn, accountId, alarmArnPrefix(opts)])
+        .all([topicArn, accountId, alarmArnPrefix])
         .apply(([arn, account, prefix]) => alarmTopicPolicy(arn, account, prefix, args.alarms)),
     },
     opts,
@@ -703,7 +703,7 @@ export function createAlarmTopic(
     );
   }
 
-  return { key, topic };
+  return { key, topic, alarmArnPrefix };
 }
 
 type Widget = Record<string, unknown> & { y: number; height: number };

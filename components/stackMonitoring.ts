@@ -4,7 +4,6 @@ import { DASHBOARD_MAX_WIDGETS } from "../policy/lib/quotas";
 import {
   DASHBOARD_SECTION_WIDGETS,
   FlinkMonitoringArgs,
-  alarmArnPrefix,
   alarmDefinitions,
   createAlarmTopic,
   sectionsDashboard,
@@ -59,7 +58,7 @@ export class StackMonitoring extends pulumi.ComponentResource {
     const baseName = resourceNameOf(args.baseName);
     const alarmNamesOf = (application: FlinkMonitoringArgs) =>
       alarmDefinitions(application).map((definition) => `${application.applicationName}-${definition.key}`);
-    const { key, topic } = createAlarmTopic(
+    const { key, topic, alarmArnPrefix } = createAlarmTopic(
       name,
       {
         baseName,
@@ -80,31 +79,30 @@ export class StackMonitoring extends pulumi.ComponentResource {
     const parent = { parent: this };
     const region = aws.getRegionOutput({}, parent).region;
     // The alarms are created after this component, by their applications.
-    const prefix = alarmArnPrefix(parent);
     const sections = args.applications.map((application) =>
       dashboardSection(
         application,
-        prefix.apply((arnPrefix) => alarmNamesOf(application).map((alarmName) => `${arnPrefix}${alarmName}`)),
+        alarmArnPrefix.apply((prefix) =>
+          alarmNamesOf(application).map((alarmName) => `${prefix}${alarmName}`),
+        ),
       ),
     );
     const perDashboard = Math.floor(DASHBOARD_MAX_WIDGETS / DASHBOARD_SECTION_WIDGETS);
     const pages = Math.max(1, Math.ceil(sections.length / perDashboard));
-    const outputs: DashboardOutputs[] = [];
     this.dashboards = Array.from({ length: pages }, (_, index) => {
       const suffix = index === 0 ? "" : `-page-${index + 1}`;
-      const dashboard = sectionsDashboard(
+      return sectionsDashboard(
         `${name}-dashboard${suffix}`,
         `${baseName}${suffix}`,
         region,
         sections.slice(index * perDashboard, (index + 1) * perDashboard),
         parent,
       );
-      outputs.push({
-        dashboardName: dashboard.dashboardName,
-        dashboardUrl: dashboardUrlOf(region, dashboard.dashboardName),
-      });
-      return dashboard;
     });
+    const outputs = this.dashboards.map((dashboard) => ({
+      dashboardName: dashboard.dashboardName,
+      dashboardUrl: dashboardUrlOf(region, dashboard.dashboardName),
+    }));
     this.applicationDashboards = sections.map((_, index) => outputs[Math.floor(index / perDashboard)]);
     this.topicArn = topic.arn;
     ({ dashboardName: this.dashboardName, dashboardUrl: this.dashboardUrl } = outputs[0]);

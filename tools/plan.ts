@@ -9,7 +9,6 @@
  * Exit codes: 0 planned, no mandatory violation; 1 a mandatory policy is violated or the program
  * failed; 2 bad config or usage (messages on stderr).
  */
-import * as fs from "fs";
 import * as path from "path";
 import { persistComputedResults } from "../components/artifactContent";
 import { INSTANT_FORMAT, NOW_ENV, parseInstant } from "../stacks/rotation";
@@ -25,8 +24,15 @@ import {
 import { DiagramResource, renderDiagram } from "./diagram";
 import { checkPolicies, defaultPolicyConfig, renderViolations } from "./planPolicies";
 import { planDocument, renderTree } from "./planReport";
-import { programFromFile, reportFailure, runProgram } from "./planRuntime";
-import { UsageError, checkStackName, readStackFiles, refuseRepeated, withTypeProblems } from "./stackFiles";
+import { COMPUTED_RESULTS_DIR, programFromFile, reportFailure, runProgram } from "./planRuntime";
+import {
+  UsageError,
+  checkStackName,
+  programArg,
+  readStackFiles,
+  refuseRepeated,
+  withTypeProblems,
+} from "./stackFiles";
 
 export const USAGE = `Usage: npm run --silent plan -- [--stack <name>] [--json] [--program <file>] [--policy-config <file>] [--now <ISO-8601>]
   --stack <name>           stack whose Pulumi.<name>.yaml to plan (default: dev)
@@ -107,8 +113,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
       return 0;
     }
     const files = readStackFiles(projectDir, args.stack);
-    const program = path.resolve(projectDir, args.program);
-    if (!fs.existsSync(program)) throw new UsageError(`--program: no such file ${program}`);
+    const program = programArg(projectDir, args.program);
     const policyConfig = args.policyConfig
       ? path.resolve(projectDir, args.policyConfig)
       : defaultPolicyConfig(files);
@@ -153,7 +158,7 @@ async function withNow<T>(now: string | undefined, action: () => Promise<T>): Pr
 
 if (require.main === module) {
   // A plan runs on every edit of a stack file: it hashes the job (some 90 MB) only after it changed.
-  persistComputedResults(path.join(__dirname, "..", "node_modules", ".cache", "flink-pipeline-files"));
+  persistComputedResults(COMPUTED_RESULTS_DIR);
   // Exit once stdout is flushed: a pipe takes writes asynchronously, and exiting early cuts the
   // JSON document at 64 KiB.
   main(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));

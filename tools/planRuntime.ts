@@ -4,6 +4,7 @@
  * plan and by the tests, so both see the program exactly the same way.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
 import { fileURLToPath } from "url";
 import { MOCK_ACCOUNT_ID, PipelineMocks, awsxVpcChildren, simulatedVpcOf } from "./mocks";
 import { ConfigError } from "../stacks/validation";
@@ -61,6 +62,15 @@ export interface PlanResult {
   /** Look-up answers the offline plan made up (an existing VPC's subnets and route tables). */
   simulated: string[];
 }
+
+/** Where the plan keeps the job's content hash and Flink version between runs (`persistComputedResults`). */
+export const COMPUTED_RESULTS_DIR = path.join(
+  __dirname,
+  "..",
+  "node_modules",
+  ".cache",
+  "flink-pipeline-files",
+);
 
 type Program = () => unknown;
 

@@ -8,12 +8,10 @@
  * Prints how many resources reached the monitor. Exit codes: 0 registered, 1 the program failed,
  * 2 bad usage or config.
  */
-import * as fs from "fs";
-import * as path from "path";
 import { persistComputedResults } from "../components/artifactContent";
 import { ConfigError } from "../stacks/validation";
-import { programFromFile, registerOnly, reportFailure } from "./planRuntime";
-import { UsageError, checkStackName, readStackFiles, refuseRepeated } from "./stackFiles";
+import { COMPUTED_RESULTS_DIR, programFromFile, registerOnly, reportFailure } from "./planRuntime";
+import { UsageError, checkStackName, programArg, readStackFiles, refuseRepeated } from "./stackFiles";
 
 export const USAGE =
   "Usage: node -r ./tools/startup.js tools/registerOnly.ts --stack <name> [--program <file>]   (default program: index.ts)";
@@ -41,9 +39,7 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
     const args = parseArgs(argv);
     const files = readStackFiles(projectDir, args.stack);
     if (files.typeProblems.length > 0) throw new ConfigError(files.typeProblems);
-    const program = path.resolve(projectDir, args.program);
-    if (!fs.existsSync(program)) throw new UsageError(`--program: no such file ${program}`);
-    const count = await registerOnly(programFromFile(program), files);
+    const count = await registerOnly(programFromFile(programArg(projectDir, args.program)), files);
     console.log(`${count} resources registered`);
     return 0;
   } catch (error) {
@@ -54,6 +50,6 @@ export async function main(argv: string[], projectDir = process.cwd()): Promise<
 if (require.main === module) {
   // As the plan does: the job's hash is read from the cache the plan keeps, so the floor is not
   // dearer than the plan by hashing the job.
-  persistComputedResults(path.join(__dirname, "..", "node_modules", ".cache", "flink-pipeline-files"));
+  persistComputedResults(COMPUTED_RESULTS_DIR);
   main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

@@ -28,6 +28,13 @@ export function checkStackName(stack: string): string {
   return stack;
 }
 
+/** A `--program` value: the file, resolved against the project directory, which must exist. */
+export function programArg(projectDir: string, file: string): string {
+  const program = path.resolve(projectDir, file);
+  if (!fs.existsSync(program)) throw new UsageError(`--program: no such file ${program}`);
+  return program;
+}
+
 export interface StackFiles {
   project: string;
   stack: string;
