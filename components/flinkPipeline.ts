@@ -29,6 +29,7 @@ import { FlinkApplication, logGroupNameOf } from "./flinkApplication";
 import { FlinkMonitoring } from "./flinkMonitoring";
 import { JobArtifact } from "./jobArtifact";
 import { KafkaClientConfig } from "./kafkaClientConfig";
+import type { DashboardOutputs } from "./stackMonitoring";
 import { KinesisSource } from "./kinesisSource";
 import { EndpointName, PipelineNetwork, PipelineNetworkArgs } from "./network";
 
@@ -109,6 +110,12 @@ export interface FlinkPipelineArgs extends PipelineConfig {
    * dashboard holds this pipeline's section). @default a topic, key and dashboard of its own
    */
   alarmTopicArn?: pulumi.Input<string>;
+  /**
+   * The dashboard holding this pipeline's section, with `alarmTopicArn` a `StackMonitoring`'s (its
+   * `applicationDashboards` entry for this pipeline): named in the pipeline's outputs.
+   * @default none named (without `alarmTopicArn`, the pipeline's own)
+   */
+  dashboard?: DashboardOutputs;
   /**
    * The account that manages a Confluent source's topics and ACLs (a `ConfluentManager` on its
    * cluster). @default an account `<serviceAccountName>-manager` of its own
@@ -314,8 +321,8 @@ export class FlinkPipeline extends pulumi.ComponentResource {
         ? {
             alarmTopicArn: monitoring.topicArn,
             alarmNames: monitoring.alarmNames,
-            dashboardName: monitoring.dashboardName,
-            dashboardUrl: monitoring.dashboardUrl,
+            dashboardName: monitoring.dashboardName ?? args.dashboard?.dashboardName,
+            dashboardUrl: monitoring.dashboardUrl ?? args.dashboard?.dashboardUrl,
           }
         : {}),
       ...networkOutputs(network),

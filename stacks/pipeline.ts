@@ -81,6 +81,11 @@ export function deployPipelines(
         })
       : undefined;
 
+  // The shared dashboard page holding each monitored pipeline's section.
+  const dashboards = new Map(
+    monitored.map(([name], index) => [name, monitoring!.applicationDashboards[index]]),
+  );
+
   const confluent = entries.flatMap(([, pipeline]) =>
     pipeline.source.kind === "confluent" ? [pipeline.source] : [],
   );
@@ -136,6 +141,7 @@ export function deployPipelines(
           protect,
           artifactBucket: bucket,
           alarmTopicArn: monitoring?.topicArn,
+          dashboard: dashboards.get(name),
           confluentManager:
             pipeline.source.kind === "confluent" ? managers.get(pipeline.source.clusterId) : undefined,
           confluentProvider: provider,
@@ -156,14 +162,8 @@ export function deployPipelines(
     }),
   );
 
-  // A shared dashboard holds each monitored pipeline's section: the one it is on.
-  const dashboards = new Map(
-    monitored.map(([name], index) => [name, monitoring!.applicationDashboards[index]]),
-  );
   return {
-    pipelines: Object.fromEntries(
-      pipelines.map(([name, pipeline]) => [name, { ...pipeline.outputs, ...dashboards.get(name) }]),
-    ),
+    pipelines: Object.fromEntries(pipelines.map(([name, pipeline]) => [name, pipeline.outputs])),
     ...(bucket ? { artifactBucket: bucket.bucketName } : {}),
     ...(monitoring
       ? {

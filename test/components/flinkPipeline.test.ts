@@ -45,6 +45,8 @@ describe("FlinkPipeline from another program", () => {
     }
     assert.deepEqual(document.outputs, {
       clicksApplication: "flink-pipeline-dev-clicks",
+      // The shared dashboard holding its section, as given.
+      clicksDashboardName: "team-features",
       ordersApplication: "flink-pipeline-dev-orders",
     });
   });
