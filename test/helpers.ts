@@ -198,7 +198,16 @@ function problemsOf(error: unknown): string[] {
 }
 
 /** Runs the plan in-process, capturing what it writes to stdout and stderr. */
-export async function planInProcess(argv: string[], projectDir = PROJECT_DIR) {
+export function planInProcess(argv: string[], projectDir = PROJECT_DIR) {
+  return inProcess(main, argv, projectDir);
+}
+
+/** Runs a tool's `main` in-process, capturing what it writes to stdout and stderr. */
+export async function inProcess(
+  run: (argv: string[], projectDir: string) => Promise<number>,
+  argv: string[],
+  projectDir = PROJECT_DIR,
+) {
   let stdout = "";
   let stderr = "";
   const write = process.stdout.write;
@@ -211,7 +220,7 @@ export async function planInProcess(argv: string[], projectDir = PROJECT_DIR) {
     stderr += `${args.join(" ")}\n`;
   };
   try {
-    const code = await main(argv, projectDir);
+    const code = await run(argv, projectDir);
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = write;

@@ -7,21 +7,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { main, parseArgs } from "../../tools/registerOnly";
 import { stackNames } from "../../tools/stackFiles";
-import { PROJECT_DIR, directoryWith, planStack } from "../helpers";
+import { PROJECT_DIR, directoryWith, inProcess, planStack } from "../helpers";
 
-/** Runs tools/registerOnly.ts's main in-process, capturing what it prints. */
-async function registerInProcess(argv: string[], projectDir = PROJECT_DIR) {
-  let printed = "";
-  const [log, error] = [console.log, console.error];
-  console.log = console.error = (...args: unknown[]) => {
-    printed += `${args.join(" ")}\n`;
-  };
-  try {
-    return { code: await main(argv, projectDir), printed };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-}
+const registerInProcess = (argv: string[], projectDir?: string) => inProcess(main, argv, projectDir);
 
 describe("the registration floor (tools/registerOnly.ts)", () => {
   const good: [string[], { stack: string; program: string }][] = [
@@ -49,16 +37,16 @@ describe("the registration floor (tools/registerOnly.ts)", () => {
     it(`registers every resource the plan of ${stack} records, and prints how many`, async function () {
       this.timeout(60000);
       const planned = (await planStack(stack)).resources.filter((r) => r.createdBy === undefined);
-      const { code, printed } = await registerInProcess(["--stack", stack]);
-      assert.equal(code, 0, printed);
-      assert.equal(printed, `${planned.length} resources registered\n`);
+      const { code, stdout, stderr } = await registerInProcess(["--stack", stack]);
+      assert.equal(code, 0, stderr);
+      assert.equal(stdout, `${planned.length} resources registered\n`);
     });
   }
 
   it("exits 2 for a stack without a config file, and 1 with the cause when the program fails", async () => {
     const missing = await registerInProcess(["--stack", "nope"]);
     assert.equal(missing.code, 2);
-    assert.match(missing.printed, /no config file Pulumi\.nope\.yaml/);
+    assert.match(missing.stderr, /no config file Pulumi\.nope\.yaml/);
 
     const dir = directoryWith({ "failing.ts": 'throw new Error("the program broke");\n' });
     fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
@@ -66,7 +54,7 @@ describe("the registration floor (tools/registerOnly.ts)", () => {
     try {
       const failed = await registerInProcess(["--stack", "dev", "--program", "failing.ts"], dir);
       assert.equal(failed.code, 1);
-      assert.match(failed.printed, /the program broke/);
+      assert.match(failed.stderr, /the program broke/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
